@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SeplosConsole.Transport;
+
+namespace SeplosConsole.Rtu;
+
+/// <summary>
+/// Modbus RTU master on one bus. Sends one request at a time (callers from several tasks are
+/// serialised), frames the reply by its expected length, skips an echo of the request, slides
+/// over garbage one byte at a time and retries timeouts and CRC errors. Thread-safe.
+/// </summary>
+public sealed class RtuClient : IAsyncDisposable
+{
+    private readonly IBusTransport _transport;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _bus = new(1, 1);
+    private readonly ConcurrentDictionary<byte, LinkCounters> _perAddress = new();
+    private readonly byte[] _buffer = new byte[512];
+    private long _lastExchangeEnd;
+
+    public RtuClient(IBusTransport transport, RtuClientOptions? options = null, TimeProvider? time = null)
+    {
+        _transport = transport;
+        Options = options ?? new RtuClientOptions();
+        _time = time ?? TimeProvider.System;
+    }
+
+    public RtuClientOptions Options { get; }
+    public IBusTransport Transport => _transport;
+    public LinkCounters Counters { get; } = new();
+    public bool IsConnected => _transport.IsOpen;
+
+    public LinkCounters CountersFor(byte address) => _perAddress.GetOrAdd(address, _ => new LinkCounters());
+
+    public IReadOnlyDictionary<byte, LinkCountersSnapshot> AddressCounters()
+        => _perAddress.ToDictionary(p => p.Key, p => p.Value.Snapshot());
+
+    /// <summary>Opens the link if it is closed (first use, or after an unplug).</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _bus.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _bus.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the reply, which may be a Modbus exception.
+    /// Throws <see cref="RtuTimeoutException"/>, <see cref="RtuCrcException"/>,
+    /// <see cref="RtuMismatchException"/> after the retries, or <see cref="TransportException"/>.
+    /// </summary>
+    public async Task<RtuResponse> SendAsync(RtuRequest request, CancellationToken cancellationToken)
+    {
+        await _bus.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var perAddress = CountersFor(request.Address);
+            RtuException? last = null;
+            for (var attempt = 0; attempt <= Options.Retries; attempt++)
+            {
+                try
+                {
+                    return await ExchangeAsync(request, perAddress, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RtuException ex) when (ex is RtuTimeoutException or RtuCrcException or RtuMismatchException)
+                {
+                    last = ex;
+                }
+            }
+            throw last!;
+        }
+        finally
+        {
+            _bus.Release();
+        }
+    }
+
+    private async Task<RtuResponse> ExchangeAsync(RtuRequest request, LinkCounters perAddress, CancellationToken cancellationToken)
+    {
+        if (!_transport.IsOpen)
+        {
+            try
+            {
+                await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransportException)
+            {
+                Counters.LinkFailure();
+                perAddress.LinkFailure();
+                throw;
+            }
+        }
+        await KeepGapAsync(cancellationToken).ConfigureAwait(false);
+
+        var frame = request.Encode();
+        try
+        {
+            _transport.DiscardInput();
+            Counters.Request(frame.Length);
+            perAddress.Request(frame.Length);
+            var started = _time.GetTimestamp();
+            await _transport.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            var response = await ReadReplyAsync(request, frame, perAddress, cancellationToken).ConfigureAwait(false);
+            var roundTrip = _time.GetElapsedTime(started);
+            Counters.Reply(roundTrip);
+            perAddress.Reply(roundTrip);
+            if (response.IsException)
+            {
+                Counters.ExceptionReply();
+                perAddress.ExceptionReply();
+            }
+            return response;
+        }
+        catch (TransportException)
+        {
+            Counters.LinkFailure();
+            perAddress.LinkFailure();
+            throw;
+        }
+        finally
+        {
+            _lastExchangeEnd = _time.GetTimestamp();
+        }
+    }
+
+    private async Task KeepGapAsync(CancellationToken cancellationToken)
+    {
+        if (_lastExchangeEnd == 0 || Options.InterRequestGap <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var wait = Options.InterRequestGap - _time.GetElapsedTime(_lastExchangeEnd);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<RtuResponse> ReadReplyAsync(RtuRequest request, byte[] sent, LinkCounters perAddress, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.Timeout);
+        var length = 0;
+        var sawCrcError = false;
+        var echoSkipped = false;
+        try
+        {
+            while (true)
+            {
+                if (length == _buffer.Length)
+                {
+                    // Only garbage fills the buffer this far; keep the newest half.
+                    Discard(ref length, length / 2, perAddress);
+                }
+                var read = await _transport.ReadAsync(_buffer.AsMemory(length), timeout.Token).ConfigureAwait(false);
+                Counters.Received(read);
+                perAddress.Received(read);
+                length += read;
+
+                while (length > 0)
+                {
+                    var outcome = Scan(request, sent, ref length, ref echoSkipped, perAddress, out var response);
+                    if (outcome == ScanOutcome.Complete)
+                    {
+                        return response!;
+                    }
+                    if (outcome == ScanOutcome.NeedMore)
+                    {
+                        break;
+                    }
+                    if (outcome == ScanOutcome.CrcFailed)
+                    {
+                        sawCrcError = true;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (sawCrcError)
+            {
+                Counters.CrcError();
+                perAddress.CrcError();
+                throw new RtuCrcException(request.Address, _buffer.AsSpan(0, length));
+            }
+            Counters.Timeout();
+            perAddress.Timeout();
+            throw new RtuTimeoutException(request.Address, Options.Timeout, length);
+        }
+    }
+
+    private enum ScanOutcome { NeedMore, Progress, CrcFailed, Complete }
+
+    /// <summary>Looks at the start of the buffer: an echo, garbage, a partial or a complete reply.</summary>
+    private ScanOutcome Scan(RtuRequest request, byte[] sent, ref int length, ref bool echoSkipped, LinkCounters perAddress, out RtuResponse? response)
+    {
+        response = null;
+        var data = _buffer.AsSpan(0, length);
+
+        // Some USB adapters hand back our own request before the reply. While what we have is a
+        // prefix of the request and not yet a valid reply, wait; once the whole request is here
+        // and it is not a valid reply, it is the echo.
+        if (!echoSkipped && IsPrefixOf(data, sent) && !IsCompleteReply(request, data))
+        {
+            if (data.Length < sent.Length)
+            {
+                return ScanOutcome.NeedMore;
+            }
+            Discard(ref length, sent.Length, perAddress, countAsGarbage: false);
+            Counters.Echo();
+            perAddress.Echo();
+            echoSkipped = true;
+            return ScanOutcome.Progress;
+        }
+
+        if (data[0] != request.Address)
+        {
+            Discard(ref length, 1, perAddress);
+            return ScanOutcome.Progress;
+        }
+        if (data.Length < 2)
+        {
+            return ScanOutcome.NeedMore;
+        }
+        int expected;
+        if (data[1] == (byte)request.Function)
+        {
+            expected = request.ExpectedResponseLength;
+        }
+        else if (data[1] == ((byte)request.Function | 0x80))
+        {
+            expected = RtuRequest.ExceptionLength;
+        }
+        else
+        {
+            Discard(ref length, 1, perAddress);
+            return ScanOutcome.Progress;
+        }
+        if (data.Length < expected)
+        {
+            return ScanOutcome.NeedMore;
+        }
+        response = RtuResponse.TryParse(request, data[..expected], out var problem);
+        if (response is not null)
+        {
+            if (data.Length > expected)
+            {
+                Counters.Discarded(data.Length - expected);
+                perAddress.Discarded(data.Length - expected);
+            }
+            return ScanOutcome.Complete;
+        }
+        // Not our reply after all: slide one byte and look again (resynchronise).
+        Discard(ref length, 1, perAddress);
+        return problem == "CRC error" ? ScanOutcome.CrcFailed : ScanOutcome.Progress;
+    }
+
+    private static bool IsPrefixOf(ReadOnlySpan<byte> data, ReadOnlySpan<byte> sent)
+    {
+        var common = Math.Min(data.Length, sent.Length);
+        return data[..common].SequenceEqual(sent[..common]);
+    }
+
+    private static bool IsCompleteReply(RtuRequest request, ReadOnlySpan<byte> data)
+        => data.Length >= request.ExpectedResponseLength
+           && RtuResponse.TryParse(request, data[..request.ExpectedResponseLength], out _) is not null;
+
+    private void Discard(ref int length, int count, LinkCounters perAddress, bool countAsGarbage = true)
+    {
+        _buffer.AsSpan(count, length - count).CopyTo(_buffer);
+        length -= count;
+        if (countAsGarbage)
+        {
+            Counters.Discarded(count);
+            perAddress.Discarded(count);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _bus.Dispose();
+    }
+}

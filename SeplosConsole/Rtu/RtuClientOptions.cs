@@ -1,0 +1,16 @@
+namespace SeplosConsole.Rtu;
+
+public sealed record RtuClientOptions
+{
+    /// <summary>How long to wait for a complete reply to one attempt.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Extra attempts after a timeout, CRC error or mismatched reply.</summary>
+    public int Retries { get; init; } = 2;
+
+    /// <summary>
+    /// Silence kept between the end of one exchange and the next request, so a slow pack or
+    /// adapter is not talked over (Modbus asks for 3.5 characters, ≈1.8 ms at 19200 baud).
+    /// </summary>
+    public TimeSpan InterRequestGap { get; init; } = TimeSpan.FromMilliseconds(4);
+}

@@ -1,0 +1,62 @@
+using SeplosConsole.Rtu;
+
+namespace SeplosConsole.Seplos;
+
+/// <summary>The Seplos V3 data blocks (register reference, one section each).</summary>
+public enum BlockId
+{
+    /// <summary>Pack info A: voltage, current, capacity, SOC/SOH, cell extremes.</summary>
+    Pia,
+    /// <summary>Pack info B: cell voltages and temperatures.</summary>
+    Pib,
+    /// <summary>Pack info C: alarm, balancing, state and fault bits (coils).</summary>
+    Pic,
+    /// <summary>System parameters (thresholds and settings).</summary>
+    Spa,
+    /// <summary>Version info: maker, model, firmware, serials.</summary>
+    Via,
+    /// <summary>Inverter (PCS) CAN protocol settings.</summary>
+    Pct,
+    /// <summary>System totals from the master pack of a parallel system.</summary>
+    Eia,
+    /// <summary>System extremes from the master pack; layout unconfirmed, diagnostics only.</summary>
+    Eib,
+    /// <summary>System state bits from the master pack (coils).</summary>
+    Eic,
+}
+
+/// <summary>
+/// Where a block lives and how it is read. Register blocks count registers, coil blocks bits.
+/// A block longer than <see cref="MaxPerRequest"/> is read in several requests, as the vendor
+/// software does for SPA (two reads of 0x35 registers, capture C1).
+/// </summary>
+public sealed record RegisterBlock(
+    BlockId Id,
+    string Name,
+    ModbusFunction Function,
+    ushort Start,
+    ushort Count,
+    ushort MaxPerRequest,
+    string Description,
+    bool Uncertain = false)
+{
+    public bool IsCoils => Function == ModbusFunction.ReadCoils;
+
+    /// <summary>Registers (or coil bytes) the block occupies once read.</summary>
+    public int RegisterCount => IsCoils ? (Count + 7) / 8 : Count;
+
+    public IEnumerable<RtuRequest> Requests(byte address)
+    {
+        for (var offset = 0; offset < Count; offset += MaxPerRequest)
+        {
+            var count = (ushort)Math.Min(MaxPerRequest, Count - offset);
+            var start = (ushort)(Start + offset);
+            yield return IsCoils
+                ? RtuRequest.ReadCoils(address, start, count)
+                : RtuRequest.ReadInputRegisters(address, start, count);
+        }
+    }
+
+    /// <summary>True when a read of <paramref name="count"/> units at <paramref name="start"/> lies inside the block.</summary>
+    public bool Covers(ushort start, ushort count) => start >= Start && start + count <= Start + Count;
+}

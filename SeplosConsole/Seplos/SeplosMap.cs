@@ -1,0 +1,83 @@
+using System.Collections.Frozen;
+using SeplosConsole.Rtu;
+
+namespace SeplosConsole.Seplos;
+
+/// <summary>
+/// The Seplos V3 register map: the one table that the decoder, CLI, dashboard, MQTT discovery,
+/// simulator and docs read. Every number here comes from the register reference
+/// (docs/protocol.md lists the sources S1, S2, S3 and capture C1).
+/// </summary>
+public static partial class SeplosMap
+{
+    /// <summary>Pack addresses set by the DIP switch.</summary>
+    public const byte MaxPackAddress = 0x0F;
+
+    public static IReadOnlyList<RegisterBlock> Blocks { get; } =
+    [
+        new(BlockId.Pia, "PIA", ModbusFunction.ReadInputRegisters, 0x1000, 0x12, 0x12, "pack info A: voltage, current, capacity, SOC/SOH"),
+        new(BlockId.Pib, "PIB", ModbusFunction.ReadInputRegisters, 0x1100, 0x1A, 0x1A, "pack info B: cell voltages and temperatures"),
+        new(BlockId.Pic, "PIC", ModbusFunction.ReadCoils, 0x1200, 0x90, 0x90, "pack info C: alarms, balancing, state, faults"),
+        // The vendor software reads SPA as two requests of 0x35 registers (C1); we do the same.
+        new(BlockId.Spa, "SPA", ModbusFunction.ReadInputRegisters, 0x1300, 0x6A, 0x35, "system parameters"),
+        new(BlockId.Via, "VIA", ModbusFunction.ReadInputRegisters, 0x1700, 0x33, 0x33, "version info: maker, model, firmware, serials"),
+        new(BlockId.Pct, "PCT", ModbusFunction.ReadInputRegisters, 0x1800, 0x24, 0x24, "inverter CAN protocol"),
+        new(BlockId.Eia, "EIA", ModbusFunction.ReadInputRegisters, 0x2000, 0x1A, 0x1A, "system totals (master pack)"),
+        // A read of 0x1A registers is refused (C1); 0x16 is what the master answers.
+        new(BlockId.Eib, "EIB", ModbusFunction.ReadInputRegisters, 0x2100, 0x16, 0x16, "system extremes (master pack), layout unconfirmed", Uncertain: true),
+        new(BlockId.Eic, "EIC", ModbusFunction.ReadCoils, 0x2200, 0x50, 0x50, "system state bits (master pack)"),
+    ];
+
+    private static readonly FrozenDictionary<BlockId, RegisterBlock> BlocksById = Blocks.ToFrozenDictionary(b => b.Id);
+
+    public static RegisterBlock Block(BlockId id) => BlocksById[id];
+
+    /// <summary>Blocks read on every poll of a pack.</summary>
+    public static IReadOnlyList<BlockId> LiveBlocks { get; } = [BlockId.Pia, BlockId.Pib, BlockId.Pic];
+
+    /// <summary>Blocks that change rarely: read at start, after a write and now and then.</summary>
+    public static IReadOnlyList<BlockId> SlowBlocks { get; } = [BlockId.Spa, BlockId.Via, BlockId.Pct];
+
+    /// <summary>Blocks only the master pack of a parallel system answers.</summary>
+    public static IReadOnlyList<BlockId> SystemBlocks { get; } = [BlockId.Eia, BlockId.Eib, BlockId.Eic];
+
+    public static IReadOnlyList<FieldDefinition> Fields { get; } = BuildFields();
+
+    public static IReadOnlyList<FlagDefinition> Flags { get; } = BuildFlags();
+
+    private static readonly FrozenDictionary<string, FieldDefinition> FieldsByName = IndexFields();
+    private static readonly FrozenDictionary<string, FlagDefinition> FlagsByKey = Flags.ToFrozenDictionary(f => f.Key, StringComparer.OrdinalIgnoreCase);
+
+    public static IEnumerable<FieldDefinition> FieldsOf(BlockId block) => Fields.Where(f => f.Block == block && f.Type != RegisterType.Derived);
+
+    public static IEnumerable<FlagDefinition> FlagsOf(BlockId block) => Flags.Where(f => f.Block == block);
+
+    public static IEnumerable<FieldDefinition> Parameters => Fields.Where(f => f.Category == FieldCategory.Parameter);
+
+    public static IEnumerable<FieldDefinition> WritableParameters => Fields.Where(f => f.Writable);
+
+    /// <summary>Finds a field by key or alias, ignoring case.</summary>
+    public static FieldDefinition? FindField(string keyOrAlias) => FieldsByName.GetValueOrDefault(Normalise(keyOrAlias));
+
+    public static FlagDefinition? FindFlag(string key) => FlagsByKey.GetValueOrDefault(Normalise(key));
+
+    /// <summary>Every key a user can type (fields, their aliases, flags), for "did you mean".</summary>
+    public static IEnumerable<string> AllNames => FieldsByName.Keys.Concat(FlagsByKey.Keys);
+
+    /// <summary>Keys are snake_case; accept spaces and dashes typed by a person.</summary>
+    public static string Normalise(string name) => name.Trim().ToLowerInvariant().Replace(' ', '_');
+
+    private static FrozenDictionary<string, FieldDefinition> IndexFields()
+    {
+        var index = new Dictionary<string, FieldDefinition>(StringComparer.OrdinalIgnoreCase);
+        foreach (var field in Fields)
+        {
+            index.Add(field.Key, field);
+            foreach (var alias in field.Aliases)
+            {
+                index.Add(alias, field);
+            }
+        }
+        return index.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+}
