@@ -1,0 +1,18 @@
+namespace SeplosConsole.Services;
+
+/// <summary>
+/// Where front ends get packs from: the poller (we ask the packs) or, later, a listener
+/// (we decode a master's traffic). Events come from a background task.
+/// </summary>
+public interface IPackFeed
+{
+    event EventHandler<PackStatus>? PackUpdated;
+    event EventHandler<BusEvent>? Event;
+
+    IReadOnlyList<PackStatus> AllStatus { get; }
+
+    /// <summary>Name of the link (port path, tcp://…, sim) for status lines.</summary>
+    string LinkName { get; }
+
+    bool IsLinkDown { get; }
+}

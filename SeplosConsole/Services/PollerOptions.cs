@@ -1,0 +1,23 @@
+namespace SeplosConsole.Services;
+
+public sealed record PollerOptions
+{
+    /// <summary>Pack addresses on the bus (0–15).</summary>
+    public IReadOnlyList<byte> Addresses { get; init; } = [0];
+
+    /// <summary>Time between the starts of two polls of one pack; zero polls as fast as the line allows.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>SPA, VIA and PCT change rarely: read at start, after a write and at this interval.</summary>
+    public TimeSpan SlowInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Also read the system blocks (EIA, EIC) from address 0, the master of a parallel system.</summary>
+    public bool ReadSystemBlocks { get; init; }
+
+    /// <summary>Failed polls in a row before a pack is reported offline.</summary>
+    public int FailuresBeforeOffline { get; init; } = 3;
+
+    /// <summary>Back-off for an offline pack or a lost adapter: doubles from the first to the last value.</summary>
+    public TimeSpan RetryMin { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(30);
+}
