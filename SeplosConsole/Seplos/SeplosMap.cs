@@ -24,7 +24,7 @@ public static partial class SeplosMap
         new(BlockId.Pct, "PCT", ModbusFunction.ReadInputRegisters, 0x1800, 0x24, 0x24, "inverter CAN protocol"),
         new(BlockId.Eia, "EIA", ModbusFunction.ReadInputRegisters, 0x2000, 0x1A, 0x1A, "system totals (master pack)"),
         // A read of 0x1A registers is refused (C1); 0x16 is what the master answers.
-        new(BlockId.Eib, "EIB", ModbusFunction.ReadInputRegisters, 0x2100, 0x16, 0x16, "system extremes (master pack), layout unconfirmed", Uncertain: true),
+        new(BlockId.Eib, "EIB", ModbusFunction.ReadInputRegisters, 0x2100, 0x16, 0x16, "system extremes (master pack), raw", Uncertain: true),
         new(BlockId.Eic, "EIC", ModbusFunction.ReadCoils, 0x2200, 0x50, 0x50, "system state bits (master pack)"),
     ];
 

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using SeplosConsole.Config;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>Options every command takes; they override seplos.ini.</summary>
+public sealed class GlobalOptions
+{
+    public Option<string?> Port { get; } = new("--port")
+    {
+        Description = "Serial device (/dev/ttyUSB0, /dev/serial/by-id/…), tcp://host:port for an RS485 gateway, or sim",
+        Recursive = true,
+    };
+
+    public Option<bool> Simulate { get; } = new("--simulate")
+    {
+        Description = "Use the built-in simulator instead of hardware (same as --port sim)",
+        Recursive = true,
+    };
+
+    public Option<string?> Address { get; } = new("--address")
+    {
+        Description = "Pack address(es) set by the DIP switches: 0, 0,1,2 or 0-3 (default 0)",
+        Recursive = true,
+    };
+
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "Read settings from this file instead of ./seplos.ini and ./seplos.secret.ini",
+        Recursive = true,
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Options.Add(Port);
+        root.Options.Add(Simulate);
+        root.Options.Add(Address);
+        root.Options.Add(Config);
+    }
+
+    /// <summary>The settings the running command resolved, for error messages.</summary>
+    public SeplosSettings? Resolved { get; private set; }
+
+    /// <summary>seplos.ini, then environment variables, then these options.</summary>
+    public SeplosSettings Resolve(ParseResult parse, CliContext context)
+    {
+        var settings = SeplosSettings.Load(parse.GetValue(Config), context.Directory);
+        if (parse.GetValue(Port) is { Length: > 0 } port)
+        {
+            settings = settings with { Port = port };
+        }
+        if (parse.GetValue(Simulate))
+        {
+            settings = settings with { Port = "sim" };
+        }
+        if (parse.GetValue(Address) is { } addressText)
+        {
+            if (!AddressList.TryParse(addressText, out var addresses, out var error))
+            {
+                throw new CliException($"--address: {error}");
+            }
+            settings = settings with { Addresses = addresses };
+        }
+        Resolved = settings;
+        return settings;
+    }
+}

@@ -1,0 +1,159 @@
+using System.CommandLine;
+using SeplosConsole.Seplos;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>list, params, show, all, info: everything that only reads.</summary>
+public static class ReadCommands
+{
+    public static Command List(CliContext context)
+    {
+        var command = new Command("list", "List the readings and flags (key, unit, description)");
+        command.SetAction(_ =>
+        {
+            var output = context.Output;
+            foreach (var field in SeplosMap.Fields.Where(f => f.Category != FieldCategory.Parameter))
+            {
+                output.WriteLine($"{field.Key,-40} {field.Unit,-6} {field.Name}{(field.Uncertain ? " (unconfirmed)" : "")}");
+            }
+            foreach (var flag in SeplosMap.Flags)
+            {
+                output.WriteLine($"{flag.Key,-40} {"on/off",-6} {flag.Name}{(flag.Uncertain ? " (unconfirmed)" : "")}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Params(CliContext context)
+    {
+        var all = new Option<bool>("--all") { Description = "Also list the read-only and unconfirmed parameters" };
+        var command = new Command("params", "List the writable parameters (key, unit, safe range)") { all };
+        command.SetAction(parse =>
+        {
+            var showAll = parse.GetValue(all);
+            foreach (var field in SeplosMap.Parameters.Where(f => showAll || f.Writable))
+            {
+                var range = field.Min is { } min && field.Max is { } max ? $"{field.Format(min)} … {field.Format(max)}" : "";
+                var access = field.Writable ? "" : field.Uncertain ? "read-only, unconfirmed" : "read-only";
+                context.Output.WriteLine($"{field.Key,-44} {field.Unit,-4} {range,-18} {access}".TrimEnd());
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Show(CliContext context, GlobalOptions global)
+    {
+        var keys = new Argument<string[]>("key") { Arity = ArgumentArity.OneOrMore, Description = "Reading, flag or parameter keys (see list and params)" };
+        var command = new Command("show", "Read and print values: key value unit") { keys };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var wanted = parse.GetValue(keys) ?? [];
+            // Resolve every key before touching the bus, so a typo costs nothing.
+            var resolved = wanted.Select(Resolve).ToList();
+            var blocks = resolved.Select(r => r.Block).Distinct().ToList();
+            var settings = global.Resolve(parse, context);
+            var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+            await using var sessionScope = session.ConfigureAwait(false);
+            foreach (var address in settings.Addresses)
+            {
+                var snapshot = await session.ReadAsync(address, blocks, cancellationToken).ConfigureAwait(false);
+                var prefix = settings.Addresses.Count > 1 ? $"battery_{address}/" : "";
+                foreach (var (field, flag, _) in resolved)
+                {
+                    if (field is not null && snapshot.Fields.TryGetValue(field.Key, out var reading))
+                    {
+                        context.Output.WriteLine(prefix + SnapshotFormatter.Line(reading));
+                    }
+                    else if (flag is not null && snapshot.Flag(flag.Key) is { } on)
+                    {
+                        context.Output.WriteLine(prefix + SnapshotFormatter.Line(flag, on));
+                    }
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command All(CliContext context, GlobalOptions global)
+    {
+        var json = new Option<bool>("--json") { Description = "One JSON object per pack" };
+        var command = new Command("all", "Read and print every reading, flag and parameter of a pack") { json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = global.Resolve(parse, context);
+            var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+            await using var sessionScope = session.ConfigureAwait(false);
+            foreach (var address in settings.Addresses)
+            {
+                var snapshot = await session.ReadAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks], cancellationToken,
+                    optional: address == 0 ? SeplosMap.SystemBlocks : []).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    using var buffer = new MemoryStream();
+                    SnapshotFormatter.WriteJson(snapshot, settings.Port, buffer);
+                    context.Output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                }
+                else
+                {
+                    if (settings.Addresses.Count > 1)
+                    {
+                        context.Output.WriteLine($"## Pack {address}");
+                    }
+                    SnapshotFormatter.WriteText(snapshot, context.Output);
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Info(CliContext context, GlobalOptions global)
+    {
+        var command = new Command("info", "Show who the pack is: maker, model, firmware, serials, inverter protocol, cell and sensor counts");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = global.Resolve(parse, context);
+            var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+            await using var sessionScope = session.ConfigureAwait(false);
+            foreach (var address in settings.Addresses)
+            {
+                var snapshot = await session.ReadAsync(address, [BlockId.Via, BlockId.Spa], cancellationToken, optional: [BlockId.Pct]).ConfigureAwait(false);
+                context.Output.WriteLine($"# Pack {address} on {settings.Port}");
+                var keys = SeplosMap.Fields.Where(f => f.Category is FieldCategory.Identity or FieldCategory.Inverter).Select(f => f.Key)
+                    .Concat(["cell_count", "ntc_count", "rated_battery_capacity"]);
+                foreach (var key in keys)
+                {
+                    if (snapshot.Fields.TryGetValue(key, out var reading))
+                    {
+                        context.Output.WriteLine(SnapshotFormatter.Line(reading));
+                    }
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static (FieldDefinition? Field, FlagDefinition? Flag, BlockId Block) Resolve(string key)
+    {
+        if (SeplosMap.FindField(key) is { } field)
+        {
+            return (field, null, field.Block);
+        }
+        if (SeplosMap.FindFlag(key) is { } flag)
+        {
+            return (null, flag, flag.Block);
+        }
+        throw new CliException(UnknownKey(key));
+    }
+
+    public static string UnknownKey(string key)
+    {
+        var suggestions = NameSuggestions.Closest(key, SeplosMap.AllNames, 3);
+        return $"unknown key '{key}'" + (suggestions.Count > 0 ? $"; did you mean {string.Join(", ", suggestions)}?" : "; see `seplos list` and `seplos params`");
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using SeplosConsole.Config;
+using SeplosConsole.Rtu;
+using SeplosConsole.Seplos;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>
+/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage.
+/// Output goes through <see cref="CliContext"/> so tests read it.
+/// </summary>
+public static class SeplosCli
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
+    {
+        var global = new GlobalOptions();
+        var root = BuildRoot(context, global);
+        var parse = root.Parse(OriginalFlags.Rewrite(args));
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await context.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+            await context.Error.WriteLineAsync("Try 'seplos --help'.").ConfigureAwait(false);
+            return Usage;
+        }
+        try
+        {
+            var configuration = new InvocationConfiguration
+            {
+                Output = context.Output,
+                Error = context.Error,
+                // We turn expected failures into one line ourselves; anything else is a bug worth a trace.
+                EnableDefaultExceptionHandler = false,
+            };
+            return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Describe(ex, global.Resolved) is { } message)
+        {
+            await context.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
+            return Failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Failure;
+        }
+    }
+
+    private static RootCommand BuildRoot(CliContext context, GlobalOptions global)
+    {
+        var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).");
+        global.AddTo(root);
+        root.Subcommands.Add(ReadCommands.List(context));
+        root.Subcommands.Add(ReadCommands.Params(context));
+        root.Subcommands.Add(ReadCommands.Show(context, global));
+        root.Subcommands.Add(ReadCommands.All(context, global));
+        root.Subcommands.Add(ReadCommands.Info(context, global));
+        root.Subcommands.Add(MapCommand(context));
+        return root;
+    }
+
+    private static Command MapCommand(CliContext context)
+    {
+        var markdown = new Option<bool>("--markdown") { Description = "Print the register map as Markdown (docs/registers.md)" };
+        var command = new Command("map", "Print the register map this program uses") { markdown };
+        command.SetAction(_ =>
+        {
+            context.Output.Write(Seplos.MapDocument.Render());
+            return Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The one line a user reads for an expected failure; null for a bug.</summary>
+    private static string? Describe(Exception ex, SeplosSettings? settings) => ex switch
+    {
+        CliException or ConfigurationException or TransportException => ex.Message,
+        RtuTimeoutException timeout => $"{timeout.Message} on {settings?.Port ?? "the port"} after {1 + (settings?.Retries ?? 0)} tries; "
+            + "check the wiring (RS485 A/B, not the CAN port), the pack address (DIP switches) and the baud rate",
+        RtuCrcException crc => $"{crc.Message}; check the wiring, termination and baud rate",
+        RtuMismatchException or PackRefusedException => ex.Message,
+        _ => null,
+    };
+}
+
+/// <summary>
+/// The original tool's flags (-l, -p, -s KEY, -a, -e KEY VALUE) become the commands they
+/// stood for, so users' scripts keep working.
+/// </summary>
+public static class OriginalFlags
+{
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["-l"] = "list",
+        ["-p"] = "params",
+        ["-s"] = "show",
+        ["-a"] = "all",
+        ["-e"] = "edit",
+    };
+
+    /// <summary>Rewrites the first original flag, unless a command was already named before it.</summary>
+    public static string[] Rewrite(string[] args)
+    {
+        var result = args.ToArray();
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (Flags.TryGetValue(result[i], out var command))
+            {
+                result[i] = command;
+                break;
+            }
+            if (!result[i].StartsWith('-') && (i == 0 || !TakesValue(result[i - 1])))
+            {
+                break; // a command name: what follows belongs to it
+            }
+        }
+        return result;
+    }
+
+    private static bool TakesValue(string option) => option is "--port" or "--address" or "--config";
+}

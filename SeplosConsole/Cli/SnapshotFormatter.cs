@@ -1,0 +1,185 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SeplosConsole.Seplos;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>Prints snapshots as <c>key value unit</c> lines (as the original tool did) or as JSON.</summary>
+public static class SnapshotFormatter
+{
+    public static JsonWriterOptions JsonOptions { get; } = new()
+    {
+        Indented = true,
+        // Keep °, µ and Ω readable (System.Text.Json escapes them by default).
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>One line: <c>key value unit</c>, with a marker on values the sources disagree on.</summary>
+    public static string Line(FieldReading reading)
+    {
+        var line = $"{reading.Field.Key} {reading.DisplayWithUnit}";
+        return reading.Field.Uncertain ? line + "  (unconfirmed)" : line;
+    }
+
+    public static string Line(FlagDefinition flag, bool on)
+        => $"{flag.Key} {(on ? "on" : "off")}" + (flag.Uncertain ? "  (unconfirmed)" : "");
+
+    private static readonly (FieldCategory Category, string Title)[] Sections =
+    [
+        (FieldCategory.Reading, "Readings"),
+        (FieldCategory.Parameter, "Parameters"),
+        (FieldCategory.Identity, "Identity"),
+        (FieldCategory.Inverter, "Inverter"),
+        (FieldCategory.System, "System (master pack)"),
+        (FieldCategory.Diagnostic, "Diagnostics (unconfirmed layout, raw values)"),
+    ];
+
+    public static void WriteText(PackSnapshot snapshot, TextWriter output)
+    {
+        foreach (var (category, title) in Sections)
+        {
+            var readings = SeplosMap.Fields
+                .Where(f => f.Category == category && snapshot.Fields.ContainsKey(f.Key))
+                .Select(f => snapshot.Fields[f.Key])
+                .ToList();
+            if (readings.Count == 0)
+            {
+                continue;
+            }
+            output.WriteLine($"# {title}");
+            foreach (var reading in readings)
+            {
+                output.WriteLine(Line(reading));
+            }
+            if (category == FieldCategory.Reading)
+            {
+                WriteFlags(snapshot, BlockId.Pic, output);
+            }
+            if (category == FieldCategory.System)
+            {
+                WriteFlags(snapshot, BlockId.Eic, output);
+            }
+        }
+    }
+
+    private static void WriteFlags(PackSnapshot snapshot, BlockId block, TextWriter output)
+    {
+        var flags = SeplosMap.FlagsOf(block).Where(f => snapshot.Flags.ContainsKey(f.Key)).ToList();
+        if (flags.Count == 0)
+        {
+            return;
+        }
+        var active = flags.Where(f => f.IsProblem && snapshot.Flags[f.Key]).Select(f => f.Key).ToList();
+        output.WriteLine($"# Flags ({SeplosMap.Block(block).Name}); active alarms: {(active.Count == 0 ? "none" : string.Join(", ", active))}");
+        foreach (var flag in flags)
+        {
+            output.WriteLine(Line(flag, snapshot.Flags[flag.Key]));
+        }
+    }
+
+    public static void WriteJson(PackSnapshot snapshot, string port, Stream stream)
+    {
+        using var json = new Utf8JsonWriter(stream, JsonOptions);
+        json.WriteStartObject();
+        json.WriteNumber("address", snapshot.Address);
+        json.WriteString("port", port);
+        if (snapshot.UpdatedAt is { } at)
+        {
+            json.WriteString("read_at", at.ToString("O"));
+        }
+        foreach (var (category, _) in Sections)
+        {
+            var fields = SeplosMap.Fields.Where(f => f.Category == category && snapshot.Fields.ContainsKey(f.Key)).ToList();
+            if (fields.Count == 0)
+            {
+                continue;
+            }
+            json.WriteStartObject(JsonNaming(category));
+            foreach (var field in fields)
+            {
+                WriteField(json, snapshot.Fields[field.Key]);
+            }
+            json.WriteEndObject();
+        }
+        foreach (var block in new[] { BlockId.Pic, BlockId.Eic })
+        {
+            var flags = SeplosMap.FlagsOf(block).Where(f => snapshot.Flags.ContainsKey(f.Key)).ToList();
+            if (flags.Count == 0)
+            {
+                continue;
+            }
+            json.WriteStartObject(block == BlockId.Pic ? "flags" : "system_flags");
+            foreach (var flag in flags)
+            {
+                json.WriteBoolean(flag.Key, snapshot.Flags[flag.Key]);
+            }
+            json.WriteEndObject();
+            json.WriteStartArray(block == BlockId.Pic ? "active_alarms" : "system_active_alarms");
+            foreach (var flag in flags.Where(f => f.IsProblem && snapshot.Flags[f.Key]))
+            {
+                json.WriteStringValue(flag.Key);
+            }
+            json.WriteEndArray();
+        }
+        var uncertain = SeplosMap.Flags.Where(f => f.Uncertain && snapshot.Flags.ContainsKey(f.Key)).Select(f => f.Key)
+            .Concat(SeplosMap.Fields.Where(f => f.Uncertain && snapshot.Fields.ContainsKey(f.Key)).Select(f => f.Key)).ToList();
+        json.WriteStartArray("unconfirmed");
+        foreach (var key in uncertain)
+        {
+            json.WriteStringValue(key);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteField(Utf8JsonWriter json, FieldReading reading)
+    {
+        var field = reading.Field;
+        json.WriteStartObject(field.Key);
+        if (reading.Text is not null)
+        {
+            json.WriteString("value", reading.Text);
+        }
+        else if (reading.Value is { } value)
+        {
+            json.WriteNumber("value", value);
+            if (field.Type != RegisterType.Derived)
+            {
+                json.WriteNumber("raw", reading.Raw);
+            }
+        }
+        if (field.Unit.Length > 0)
+        {
+            json.WriteString("unit", field.Unit);
+        }
+        if (field.Category == FieldCategory.Parameter)
+        {
+            json.WriteNumber("register", field.Address);
+            json.WriteBoolean("writable", field.Writable);
+            if (field.Min is { } min && field.Max is { } max)
+            {
+                json.WriteNumber("min", min);
+                json.WriteNumber("max", max);
+            }
+        }
+        if (field.Uncertain)
+        {
+            json.WriteBoolean("unconfirmed", true);
+            if (field.Note is not null)
+            {
+                json.WriteString("note", field.Note);
+            }
+        }
+        json.WriteEndObject();
+    }
+
+    private static string JsonNaming(FieldCategory category) => category switch
+    {
+        FieldCategory.Reading => "readings",
+        FieldCategory.Parameter => "parameters",
+        FieldCategory.Identity => "identity",
+        FieldCategory.Inverter => "inverter",
+        FieldCategory.System => "system",
+        _ => "diagnostics",
+    };
+}

@@ -1,0 +1,30 @@
+using SeplosConsole.Config;
+
+namespace SeplosConsole.Transport;
+
+/// <summary>Chooses the transport from what the user typed as the port.</summary>
+public static class TransportFactory
+{
+    public static IBusTransport Create(SeplosSettings settings)
+    {
+        var port = settings.Port.Trim();
+        if (settings.IsSimulator)
+        {
+            return Simulation.InProcessSimulatorTransport.Create(new Simulation.SimulatorOptions
+            {
+                Addresses = settings.Addresses,
+                Master = settings.ReadSystemBlocks,
+                BaudRate = settings.BaudRate,
+            });
+        }
+        if (port.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Uri.TryCreate(port, UriKind.Absolute, out var uri) || uri.Port <= 0 || string.IsNullOrEmpty(uri.Host))
+            {
+                throw new Rtu.TransportException($"'{port}' is not a gateway address; write tcp://host:port, e.g. tcp://192.0.2.10:8899");
+            }
+            return new TcpGatewayTransport(port, uri.Host, uri.Port, TimeSpan.FromSeconds(3));
+        }
+        return new SerialPortTransport(port, SerialLineSettings.SeplosDefault with { BaudRate = settings.BaudRate });
+    }
+}
