@@ -60,6 +60,7 @@ public static class SeplosCli
         root.Subcommands.Add(ReadCommands.Show(context, global));
         root.Subcommands.Add(ReadCommands.All(context, global));
         root.Subcommands.Add(ReadCommands.Info(context, global));
+        root.Subcommands.Add(DecodeCommand.Create(context));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }

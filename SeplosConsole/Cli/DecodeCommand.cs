@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SeplosConsole.Seplos;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>
+/// <c>seplos decode [HEX…] [--capture FILE] [--start 0x1000] [--json]</c>: frames from arguments,
+/// stdin or a capture file (one burst per line), split, paired, decoded through the map.
+/// Never fails on bad input: it says what it could not read.
+/// </summary>
+public static class DecodeCommand
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static Command Create(CliContext context)
+    {
+        var hex = new Argument<string[]>("hex") { Arity = ArgumentArity.ZeroOrMore, Description = "Bytes in hex (00 04 10 …, 0x00 0x04, 000410); none: read stdin" };
+        var capture = new Option<string?>("--capture") { Description = "A capture file, one burst of hex bytes per line" };
+        var start = new Option<string?>("--start") { Description = "First register of responses seen without their request, e.g. 0x1300" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per frame, then a summary object" };
+        var command = new Command("decode", "Decode Modbus RTU frames of a Seplos bus through the register map") { hex, capture, start, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new DecodeOptions { StartHint = ParseStart(parse.GetValue(start)) };
+            IEnumerable<string> lines;
+            if (parse.GetValue(capture) is { } file)
+            {
+                var path = Path.GetFullPath(file, context.Directory);
+                if (!File.Exists(path))
+                {
+                    throw new CliException($"capture file {path} does not exist");
+                }
+                lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+                // A capture holds one burst per line: a frame never runs on into the next line.
+                options = options with { ChunksAreBursts = true };
+            }
+            else if (parse.GetValue(hex) is { Length: > 0 } args)
+            {
+                lines = [string.Join(' ', args)];
+            }
+            else
+            {
+                lines = ReadLines(context.Input);
+            }
+
+            var result = DecodeSession.RunHex(lines, options);
+            foreach (var error in result.InputErrors)
+            {
+                await context.Error.WriteLineAsync($"warning: line {error.Line}, column {error.Column}: '{error.Token}' skipped: {error.Reason}").ConfigureAwait(false);
+            }
+            if (parse.GetValue(json))
+            {
+                foreach (var item in result.Items)
+                {
+                    await context.Output.WriteLineAsync(JsonSerializer.Serialize(item, Json)).ConfigureAwait(false);
+                }
+                await context.Output.WriteLineAsync(JsonSerializer.Serialize(new { summary = result.Summary }, Json)).ConfigureAwait(false);
+            }
+            else
+            {
+                var number = 0;
+                foreach (var item in result.Items)
+                {
+                    WriteText(item, ++number, context.Output);
+                }
+                WriteSummary(result.Summary, context.Output);
+            }
+            return SeplosCli.Ok;
+        });
+        return command;
+    }
+
+    private static IEnumerable<string> ReadLines(TextReader input)
+    {
+        while (input.ReadLine() is { } line)
+        {
+            yield return line;
+        }
+    }
+
+    private static ushort? ParseStart(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var t = text.Trim();
+        var ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ushort.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            : ushort.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        return ok ? value : throw new CliException($"--start: '{text}' is not a register address (e.g. 0x1300 or 4864)");
+    }
+
+    private static void WriteText(InterpretedFrame item, int number, TextWriter output)
+    {
+        if (item.Kind == InterpretedKind.BadBytes)
+        {
+            output.WriteLine($"#{number} @{item.Offset} {item.Length} bad byte(s): {Shorten(item.Hex)}");
+            return;
+        }
+        var kind = item.Kind switch
+        {
+            InterpretedKind.Request => "request",
+            InterpretedKind.ExceptionResponse => "exception",
+            _ => "response",
+        };
+        var block = item.Block is null ? "" : $" {item.Block}";
+        var range = item.StartRegister is { } startRegister ? $" 0x{startRegister:X4}" + (item.Quantity is { } q ? $" ×{q}" : "") : "";
+        output.WriteLine($"#{number} @{item.Offset} {kind} address 0x{item.Address:X2} fc 0x{item.FunctionCode:X2} ({item.FunctionName}){block}{range}, {item.Length} bytes, CRC {(item.CrcOk ? "ok" : "BAD")}");
+        output.WriteLine($"   {Shorten(item.Hex)}");
+        if (item.ExceptionCode is { } code)
+        {
+            output.WriteLine($"   exception 0x{code:X2}: {item.ExceptionMeaning}");
+        }
+        foreach (var field in item.Fields)
+        {
+            output.WriteLine($"   {field.Key} {field.Display}{(field.Unit.Length > 0 && field.Text is null ? " " + field.Unit : "")}{(field.Uncertain ? "  (unconfirmed)" : "")}");
+        }
+        if (item.Kind == InterpretedKind.Response && item.Block is "PIC" or "EIC")
+        {
+            output.WriteLine(item.ActiveFlags.Count == 0
+                ? "   no flags set"
+                : "   set: " + string.Join(", ", item.ActiveFlags.Select(f => f.Key + (f.Uncertain ? " (unconfirmed)" : ""))));
+        }
+        foreach (var note in item.Notes)
+        {
+            output.WriteLine($"   note: {note}");
+        }
+    }
+
+    private static void WriteSummary(DecodeSummary summary, TextWriter output)
+        => output.WriteLine($"summary: {summary.ValidFrames} valid frame(s) ({summary.Requests} request(s), {summary.Responses} response(s), "
+            + $"{summary.Exceptions} exception(s), {summary.PairedResponses} paired, {summary.IdentifiedFrames} identified); "
+            + $"{summary.BadBytes} bad byte(s) in {summary.BadRuns} run(s)" + (summary.InputErrors > 0 ? $"; {summary.InputErrors} input token(s) skipped" : ""));
+
+    private static string Shorten(string hex) => hex.Length <= 240 ? hex : hex[..240] + " …";
+}
