@@ -9,6 +9,10 @@ public enum RelationKind
     Below,
     /// <summary>Lower ≤ Upper.</summary>
     AtMost,
+    /// <summary>|Lower| &lt; |Upper|: for the discharge currents, which are negative (C1: −203 −205 −210).</summary>
+    MagnitudeBelow,
+    /// <summary>|Lower| ≤ |Upper|.</summary>
+    MagnitudeAtMost,
     /// <summary>Lower is a cell threshold; × series cells (SPA 0x01) it must lie near Upper, the pack threshold.</summary>
     CellsTimesSeriesMatchPack,
 }
@@ -46,6 +50,10 @@ public sealed record ParameterRelation(string Rule, string LowerKey, RelationKin
                 $"rule '{Rule}' broken: {lowerText} must be below {upperText}" + Accepted(values, changedKey, "below", "above"),
             RelationKind.AtMost when lower > upper =>
                 $"rule '{Rule}' broken: {lowerText} must be at most {upperText}" + Accepted(values, changedKey, "at most", "at least"),
+            RelationKind.MagnitudeBelow when Math.Abs(lower) >= Math.Abs(upper) =>
+                $"rule '{Rule}' broken: {lowerText} must be smaller in magnitude than {upperText}" + Accepted(values, changedKey, "smaller in magnitude than", "larger in magnitude than"),
+            RelationKind.MagnitudeAtMost when Math.Abs(lower) > Math.Abs(upper) =>
+                $"rule '{Rule}' broken: {lowerText} must not exceed {upperText} in magnitude" + Accepted(values, changedKey, "at most the magnitude of", "at least the magnitude of"),
             RelationKind.CellsTimesSeriesMatchPack => SeriesViolation(values, changedKey),
             _ => null,
         };
@@ -156,12 +164,11 @@ public static class ParameterRelations
         // Balancing stops at a smaller difference than it starts at (SPA 0x51, 0x52).
         rules.Add(new("balancing: stop difference < start difference", "equalization_stop_difference_pressure", RelationKind.Below, "equalization_open_difference_pressure"));
 
-        // Currents: recover < alarm ≤ protection in magnitude. Discharge thresholds are negative
-        // (C1: −203 −205 −210), so in signed terms the order is reversed.
+        // Currents: recovery < alarm ≤ protection in magnitude; the discharge ones are negative (C1).
         rules.Add(new("charge current: recovery < alarm", "charge_over_current_recovery", RelationKind.Below, "charge_over_current_alarm"));
         rules.Add(new("charge current: alarm ≤ protection", "charge_over_current_alarm", RelationKind.AtMost, "charge_over_current_protection"));
-        rules.Add(new("discharge current: |recovery| < |alarm|", "discharge_over_current_alarm", RelationKind.Below, "discharge_over_current_recovery"));
-        rules.Add(new("discharge current: |alarm| ≤ |protection|", "discharge_over_current_protection", RelationKind.AtMost, "discharge_over_current_alarm"));
+        rules.Add(new("discharge current: |recovery| < |alarm|", "discharge_over_current_recovery", RelationKind.MagnitudeBelow, "discharge_over_current_alarm"));
+        rules.Add(new("discharge current: |alarm| ≤ |protection|", "discharge_over_current_alarm", RelationKind.MagnitudeAtMost, "discharge_over_current_protection"));
 
         return [.. rules];
     }

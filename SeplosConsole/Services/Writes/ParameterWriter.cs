@@ -98,8 +98,9 @@ public sealed class ParameterWriter
         {
             warnings.Add($"{request.Value.Trim()} is rounded to {SpaValues.Describe(field, newRaw)}, the register's resolution");
         }
-        var alreadyBroken = ParameterRelations.AllViolations(current);
-        warnings.AddRange(alreadyBroken.Select(v => $"the pack already breaks a rule this write does not touch: {v}"));
+        // A rule broken elsewhere on the pack does not block this write (it cannot fix it), but the person should know.
+        warnings.AddRange(ParameterRelations.All.Where(r => !r.Involves(field.Key)).Select(r => r.Violation(current)).OfType<string>()
+            .Select(v => $"the pack already breaks a rule this write does not touch: {v}"));
         return WriteValidation.Ready(plan);
     }
 
@@ -229,7 +230,7 @@ public sealed class ParameterWriter
             HeldRaw = outcome.Result == WriteResult.NotConfirmed ? outcome.HeldRaw : null,
             Unit = field?.Unit,
             Result = WriteJournal.ResultName(outcome.Result),
-            Reason = outcome.Message,
+            Reason = outcome.Reason,
         });
         return outcome;
     }

@@ -28,6 +28,7 @@ public sealed record WriteJournalEntry
     public string? Unit { get; init; }
     /// <summary>confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
     public required string Result { get; init; }
+    /// <summary>Why, in the words shown to the person (without the result word in front).</summary>
     public required string Reason { get; init; }
 }
 
