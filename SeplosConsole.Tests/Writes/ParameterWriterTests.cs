@@ -176,4 +176,23 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
         Assert.True(validation.IsReady);
         Assert.Contains(validation.Plan!.Warnings, w => w.Contains("balancing: stop difference < start difference", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Journal_that_cannot_be_written_does_not_hide_the_outcome()
+    {
+        var blocker = Path.Combine(Path.GetTempPath(), "seplos-writes-blocker-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(blocker, "a file where the journal's folder should be");
+        try
+        {
+            var writer = new ParameterWriter(Client, FakeSpaPack.PackAddress, new WriteJournal(Path.Combine(blocker, "journal.jsonl")));
+            var outcome = await writer.ExecuteAsync(new("battery_low_voltage_alarm", "45"), Confirmations.Automatic, CancellationToken.None);
+
+            Assert.Equal(WriteResult.Confirmed, outcome.Result);
+            Assert.Contains("could not be written", outcome.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
 }

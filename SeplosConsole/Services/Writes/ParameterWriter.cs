@@ -213,7 +213,7 @@ public sealed class ParameterWriter
     private WriteOutcome Record(ParameterWriteRequest request, FieldDefinition? field, WriteOutcome outcome)
     {
         var plan = outcome.Plan;
-        _journal.Append(new WriteJournalEntry
+        var entry = new WriteJournalEntry
         {
             Time = _time.GetUtcNow(),
             Source = request.Source,
@@ -231,7 +231,16 @@ public sealed class ParameterWriter
             Unit = field?.Unit,
             Result = WriteJournal.ResultName(outcome.Result),
             Reason = outcome.Reason,
-        });
+        };
+        try
+        {
+            _journal.Append(entry);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The write already happened (or not); its outcome must still reach the person.
+            return outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {ex.Message})" };
+        }
         return outcome;
     }
 }
