@@ -1,0 +1,198 @@
+using SeplosConsole.Rtu;
+using SeplosConsole.Services.Writes;
+
+namespace SeplosConsole.Tests.Writes;
+
+public sealed class ParameterWriterTests : WritePipelineTestBase
+{
+    [Fact]
+    public async Task Confirmed_write_changes_the_packs_register_and_shows_old_and_new()
+    {
+        var outcome = await Write("battery_low_voltage_alarm", "45");
+
+        Assert.Equal(WriteResult.Confirmed, outcome.Result);
+        Assert.True(outcome.Succeeded);
+        Assert.Equal("battery_low_voltage_alarm: 46.40 V → 45.00 V (register 0x1307 raw 4640 → raw 4500): confirmed", outcome.Message);
+        Assert.Equal(4500, Pack.Raw("battery_low_voltage_alarm"));
+        Assert.Equal([((ushort)0x1307, (ushort)4500)], Pack.Writes);
+    }
+
+    [Theory]
+    [InlineData("battery_low_voltage_alarm", "45V", 4500)]
+    [InlineData("battery_low_voltage_alarm", "45.0 v", 4500)]
+    [InlineData("cell_low_voltage_alarm", "2.85 V", 2850)]
+    [InlineData("charge_over_temperature_protection", "52 °C", 2731 + 520)]
+    [InlineData("charge_over_temperature_protection", "52C", 2731 + 520)]
+    [InlineData("discharge_over_current_protection", "-208 A", -208)]
+    [InlineData("soc_low_alarm", "4.5%", 45)]
+    public async Task Trailing_unit_that_matches_the_parameter_is_accepted(string key, string value, long raw)
+    {
+        var outcome = await Write(key, value);
+        Assert.Equal(WriteResult.Confirmed, outcome.Result);
+        Assert.Equal(raw, Pack.Raw(key));
+    }
+
+    [Fact]
+    public async Task Alias_and_any_case_resolve_to_the_parameter()
+    {
+        var outcome = await Write("PLUSE_current_limiting_current", "210");
+        Assert.Equal(WriteResult.Confirmed, outcome.Result);
+        Assert.Equal("pulse_current_limiting_current", outcome.Plan!.Field.Key);
+        Assert.Equal(210, Pack.Raw("pulse_current_limiting_current"));
+    }
+
+    [Fact]
+    public async Task Plan_shows_the_rounded_value_that_will_really_be_written()
+    {
+        var validation = await Prepare("cell_high_voltage_alarm", "3.4567");
+
+        Assert.True(validation.IsReady);
+        var plan = validation.Plan!;
+        Assert.Equal(3457, plan.NewRaw);
+        Assert.Equal(3.457, plan.NewValue);
+        Assert.Equal("cell_high_voltage_alarm: 3.500 V → 3.457 V (register 0x130B raw 3500 → raw 3457)", plan.Summary);
+        Assert.Contains(plan.Warnings, w => w.Contains("3.4567 is rounded to 3.457 V", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Prepare_reads_fresh_values_but_neither_writes_nor_journals()
+    {
+        var validation = await Prepare("battery_low_voltage_alarm", "45");
+        Assert.True(validation.IsReady);
+        Assert.Equal(2, Pack.Reads); // SPA is read as two requests of 0x35 registers, as the vendor software does
+        Assert.Empty(Pack.Writes);
+        Assert.Empty(Journal.Read());
+    }
+
+    [Fact]
+    public async Task Declined_confirmation_writes_nothing_and_is_journaled_as_cancelled()
+    {
+        WritePlan? shown = null;
+        var outcome = await Write("battery_low_voltage_alarm", "45", confirmation: Confirmations.From((plan, _) =>
+        {
+            shown = plan;
+            return Task.FromResult(false);
+        }));
+
+        Assert.Equal(WriteResult.Cancelled, outcome.Result);
+        Assert.Equal(4640, shown!.OldRaw);
+        Assert.Empty(Pack.Writes);
+        Assert.Equal(4640, Pack.Raw("battery_low_voltage_alarm"));
+        Assert.Equal("cancelled", Assert.Single(Journal.Read()).Result);
+    }
+
+    [Fact]
+    public async Task Confirmation_of_an_earlier_plan_is_void_when_the_pack_changed_meanwhile()
+    {
+        var shown = (await Prepare("battery_low_voltage_alarm", "45")).Plan!;
+        Pack.Set("battery_low_voltage_alarm", 46.0);
+
+        var outcome = await Write("battery_low_voltage_alarm", "45", confirmation: Confirmations.SameAs(shown));
+
+        Assert.Equal(WriteResult.Cancelled, outcome.Result);
+        Assert.Empty(Pack.Writes);
+    }
+
+    [Fact]
+    public async Task Exception_reply_to_the_write_fails_with_its_meaning()
+    {
+        Pack.Fault = WriteFault.ExceptionReply;
+        Pack.ExceptionToSend = ModbusExceptionCode.IllegalDataValue;
+
+        var outcome = await Write("battery_low_voltage_alarm", "45");
+
+        Assert.Equal(WriteResult.Failed, outcome.Result);
+        Assert.Contains("illegal data value (the pack refused the value)", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(4640, Pack.Raw("battery_low_voltage_alarm"));
+    }
+
+    [Fact]
+    public async Task Write_without_an_answer_fails_and_says_the_state_is_unknown()
+    {
+        Pack.Fault = WriteFault.NoReply;
+
+        var outcome = await Write("battery_low_voltage_alarm", "45");
+
+        Assert.Equal(WriteResult.Failed, outcome.Result);
+        Assert.StartsWith("failed: no answer from pack 0", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("the register state is unknown: check it with `seplos show battery_low_voltage_alarm`", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal("failed", Assert.Single(Journal.Read()).Result);
+    }
+
+    [Fact]
+    public async Task Pack_that_stores_another_value_gives_not_confirmed_with_the_value_it_holds()
+    {
+        Pack.Fault = WriteFault.StoresOtherValue;
+        Pack.StoredInstead = 4400;
+
+        var outcome = await Write("battery_low_voltage_alarm", "45");
+
+        Assert.Equal(WriteResult.NotConfirmed, outcome.Result);
+        Assert.False(outcome.Succeeded);
+        Assert.EndsWith("not confirmed: the BMS now holds 44.00 V (raw 4400)", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(4400, outcome.HeldRaw);
+        var entry = Assert.Single(Journal.Read());
+        Assert.Equal("not_confirmed", entry.Result);
+        Assert.Equal(4400, entry.HeldRaw);
+    }
+
+    [Fact]
+    public async Task Journal_has_one_line_per_attempt_including_refused_ones()
+    {
+        await Write("batery_low_voltage_alarm", "45");
+        await Write("battery_low_voltage_alarm", "abc");
+        await Write("battery_low_voltage_alarm", "48.5");
+        await Write("battery_low_voltage_alarm", "45");
+        await Write("battery_low_voltage_alarm", "45");
+
+        var entries = Journal.Read();
+        Assert.Equal(["refused", "refused", "refused", "confirmed", "no_change"], entries.Select(e => e.Result));
+        Assert.Equal(5, File.ReadAllLines(Journal.Path).Length);
+
+        Assert.Equal("batery_low_voltage_alarm", entries[0].Key);
+        Assert.Null(entries[0].Register);
+        Assert.Equal("abc", entries[1].Requested);
+        Assert.Equal(4850, entries[2].NewRaw);
+
+        var confirmed = entries[3];
+        Assert.Equal("test", confirmed.Source);
+        Assert.Equal("fake", confirmed.Port);
+        Assert.Equal(0, confirmed.Address);
+        Assert.Equal("TEST-SERIAL", confirmed.BmsSerial);
+        Assert.Equal("0x1307", confirmed.Register);
+        Assert.Equal((4640L, 46.4, 4500L, 45.0, "V"), (confirmed.OldRaw, confirmed.OldValue, confirmed.NewRaw, confirmed.NewValue, confirmed.Unit));
+        Assert.Equal(TimeSpan.Zero, confirmed.Time.Offset);
+        Assert.Equal("read back equal", confirmed.Reason);
+        Assert.Contains("did you mean battery_low_voltage_alarm", entries[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rule_already_broken_elsewhere_on_the_pack_is_a_warning_not_a_refusal()
+    {
+        Pack.Set("equalization_stop_difference_pressure", 0.060); // above the 0.050 V start difference
+
+        var validation = await Prepare("battery_low_voltage_alarm", "45");
+
+        Assert.True(validation.IsReady);
+        Assert.Contains(validation.Plan!.Warnings, w => w.Contains("balancing: stop difference < start difference", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Journal_that_cannot_be_written_does_not_hide_the_outcome()
+    {
+        var blocker = Path.Combine(Path.GetTempPath(), "seplos-writes-blocker-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(blocker, "a file where the journal's folder should be");
+        try
+        {
+            var writer = new ParameterWriter(Client, FakeSpaPack.PackAddress, new WriteJournal(Path.Combine(blocker, "journal.jsonl")));
+            var outcome = await writer.ExecuteAsync(new("battery_low_voltage_alarm", "45"), Confirmations.Automatic, CancellationToken.None);
+
+            Assert.Equal(WriteResult.Confirmed, outcome.Result);
+            Assert.Contains("could not be written", outcome.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using SeplosConsole.Rtu;
+using SeplosConsole.Seplos;
+
+namespace SeplosConsole.Services.Writes;
+
+/// <summary>
+/// The one write pipeline every front end uses: resolve → validate → read current → confirm →
+/// write → verify → record. Each step can end the attempt with a reason a person can act on;
+/// every attempt that reaches <see cref="ExecuteAsync"/> is journaled, whatever its end.
+/// </summary>
+public sealed class ParameterWriter
+{
+    /// <summary>Largest change allowed without force, relative to the current raw register (issue 3, as the original tool).</summary>
+    public const double MaxChangeWithoutForce = 0.20;
+
+    private readonly SeplosClient _client;
+    private readonly byte _address;
+    private readonly WriteJournal _journal;
+    private readonly TimeProvider _time;
+
+    /// <param name="client">The bus to the pack.</param>
+    /// <param name="address">The pack's bus address (0x00–0x0F).</param>
+    /// <param name="journal">Where every attempt is recorded.</param>
+    /// <param name="bmsSerial">The pack's serial (VIA 0x1715) when the caller knows it; recorded in the journal.</param>
+    public ParameterWriter(SeplosClient client, byte address, WriteJournal journal, string? bmsSerial = null, TimeProvider? time = null)
+    {
+        _client = client;
+        _address = address;
+        _journal = journal;
+        BmsSerial = bmsSerial;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public string? BmsSerial { get; set; }
+
+    /// <summary>
+    /// Resolves, validates against freshly read SPA values and builds the plan, without writing
+    /// or journaling (a preview, e.g. for the dashboard before the user confirms).
+    /// </summary>
+    public async Task<WriteValidation> PrepareAsync(ParameterWriteRequest request, CancellationToken cancellationToken)
+    {
+        var (field, unresolved) = ParameterResolver.Resolve(request.Key);
+        if (field is null)
+        {
+            return WriteValidation.Ended(new(WriteResult.Refused, unresolved!));
+        }
+        var parsed = ParameterValueParser.Parse(field, request.Value);
+        if (parsed.Value is not { } typed)
+        {
+            return WriteValidation.Ended(new(WriteResult.Refused, parsed.Refusal!), field);
+        }
+        if (field.ToRaw(typed) is not { } newRaw)
+        {
+            return WriteValidation.Ended(new(WriteResult.Refused, $"{request.Value.Trim()} does not fit register 0x{field.Address:X4} of {field.Key}"), field);
+        }
+        // Range is checked on what would really be written, after rounding to the register.
+        var rounded = field.ToValue(newRaw);
+        if (!field.InRange(rounded))
+        {
+            return WriteValidation.Ended(new(WriteResult.Refused,
+                $"{SpaValues.Describe(field, newRaw)} is outside the safe range of {field.Key}: {RangeText(field)}"), field);
+        }
+
+        SpaValues current;
+        try
+        {
+            current = SpaValues.From(await _client.ReadBlockAsync(_address, BlockId.Spa, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is RtuException or PackRefusedException)
+        {
+            return WriteValidation.Ended(new(WriteResult.Failed, $"could not read the current parameters of pack {_address}: {ex.Message}; nothing written"), field);
+        }
+
+        var oldRaw = current.Raw(field.Key);
+        var warnings = new List<string>();
+        var plan = new WritePlan(field, oldRaw, newRaw, warnings);
+        if (oldRaw == newRaw)
+        {
+            return WriteValidation.Ended(new(WriteResult.NoChange, $"{field.Key} already holds {SpaValues.Describe(field, oldRaw)}; nothing written", plan), field);
+        }
+
+        var candidate = current.With(field, newRaw);
+        var broken = ParameterRelations.Violations(candidate, field.Key);
+        if (broken.Count > 0)
+        {
+            return WriteValidation.Ended(new(WriteResult.Refused, string.Join("; ", broken), plan), field);
+        }
+
+        if (ChangeTooLarge(field, oldRaw, newRaw) is { } tooLarge)
+        {
+            if (!request.Force)
+            {
+                return WriteValidation.Ended(new(WriteResult.Refused, $"{tooLarge}; use force (--force) if you mean it", plan), field);
+            }
+            warnings.Add($"forced: {tooLarge}");
+        }
+        if (Math.Abs(rounded - typed) > field.Scale / 1000)
+        {
+            warnings.Add($"{request.Value.Trim()} is rounded to {SpaValues.Describe(field, newRaw)}, the register's resolution");
+        }
+        // A rule broken elsewhere on the pack does not block this write (it cannot fix it), but the person should know.
+        warnings.AddRange(ParameterRelations.All.Where(r => !r.Involves(field.Key)).Select(r => r.Violation(current)).OfType<string>()
+            .Select(v => $"the pack already breaks a rule this write does not touch: {v}"));
+        return WriteValidation.Ready(plan);
+    }
+
+    /// <summary>Runs the whole pipeline and journals the attempt. Succeeded only when the read-back equals what was written.</summary>
+    public async Task<WriteOutcome> ExecuteAsync(ParameterWriteRequest request, IConfirmation confirmation, CancellationToken cancellationToken)
+    {
+        WriteValidation validation;
+        try
+        {
+            validation = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return Record(request, null, new(WriteResult.Cancelled, "cancelled before the write; nothing written"));
+        }
+        if (validation.Plan is not { } plan)
+        {
+            return Record(request, validation.Field, validation.Stop!);
+        }
+
+        bool confirmed;
+        try
+        {
+            confirmed = await confirmation.ConfirmAsync(plan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            confirmed = false;
+        }
+        if (!confirmed)
+        {
+            return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan));
+        }
+
+        // Once confirmed, the write and its read-back run to the end without the caller's token:
+        // stopping between them would leave the register state unknown and the journal without an
+        // outcome. The RTU client's timeout and retries bound how long that takes.
+        var outcome = await WriteAndVerifyAsync(plan, CancellationToken.None).ConfigureAwait(false);
+        return Record(request, plan.Field, outcome);
+    }
+
+    private async Task<WriteOutcome> WriteAndVerifyAsync(WritePlan plan, CancellationToken cancellationToken)
+    {
+        var field = plan.Field;
+        var checkHint = $"the register state is unknown: check it with `seplos show {field.Key}` (register 0x{field.Address:X4})";
+        ModbusExceptionCode? refusal;
+        try
+        {
+            refusal = await _client.WriteRawAsync(_address, field, plan.NewRaw, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RtuTimeoutException)
+        {
+            return new(WriteResult.Failed, $"no answer from pack {_address} to the write of {plan.Summary}; {checkHint}", plan);
+        }
+        catch (RtuException ex)
+        {
+            return new(WriteResult.Failed, $"the write of {plan.Summary} did not complete: {ex.Message}; {checkHint}", plan);
+        }
+        if (refusal is { } code)
+        {
+            return new(WriteResult.Failed, $"pack {_address} refused the write of {plan.Summary}: {code.Describe()}", plan);
+        }
+
+        long held;
+        try
+        {
+            held = await _client.ReadRawAsync(_address, field, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RtuException or PackRefusedException)
+        {
+            return new(WriteResult.NotConfirmed, $"the pack acknowledged the write but the read-back failed ({ex.Message}); {checkHint}", plan);
+        }
+        return held == plan.NewRaw
+            ? new(WriteResult.Confirmed, "read back equal", plan, held)
+            : new(WriteResult.NotConfirmed, $"the BMS now holds {SpaValues.Describe(field, held)} (raw {held})", plan, held);
+    }
+
+    /// <summary>
+    /// Why a change needs force, or null. Measured on the raw register, not the engineering value:
+    /// temperatures are stored in 0.1 K with 0 °C at raw 2731 (reference, PIA notes), so 0.0 °C →
+    /// −3.0 °C is a 1 % change of raw 2731 → 2701, not an infinite one, and "to zero" means raw 0;
+    /// discharge thresholds are signed (−210), so the size is taken on the magnitude.
+    /// </summary>
+    private static string? ChangeTooLarge(FieldDefinition field, long oldRaw, long newRaw)
+    {
+        var change = $"{SpaValues.Describe(field, oldRaw)} → {SpaValues.Describe(field, newRaw)} (raw {oldRaw} → {newRaw})";
+        if (newRaw == 0)
+        {
+            return $"a change to zero: {change}";
+        }
+        if (oldRaw == 0)
+        {
+            return $"a change from zero: {change}";
+        }
+        var allowed = (long)Math.Floor(Math.Abs(oldRaw) * MaxChangeWithoutForce);
+        if (Math.Abs(newRaw - oldRaw) <= allowed)
+        {
+            return null;
+        }
+        var percent = Math.Abs(newRaw - oldRaw) * 100.0 / Math.Abs(oldRaw);
+        var low = Math.Max(oldRaw - allowed, field.ToRaw(field.Min ?? double.MinValue) ?? long.MinValue);
+        var high = Math.Min(oldRaw + allowed, field.ToRaw(field.Max ?? double.MaxValue) ?? long.MaxValue);
+        return $"a change of {percent:0.#} % of the register (more than {MaxChangeWithoutForce:P0}): {change}; " +
+               $"without force it may go to {field.Format(field.ToValue(low))} … {SpaValues.Describe(field, high)}";
+    }
+
+    private static string RangeText(FieldDefinition field)
+        => $"{(field.Min is { } min ? field.Format(min) : "−∞")} … {(field.Max is { } max ? field.Format(max) : "∞")} {field.Unit}".TrimEnd();
+
+    private WriteOutcome Record(ParameterWriteRequest request, FieldDefinition? field, WriteOutcome outcome)
+    {
+        var plan = outcome.Plan;
+        var entry = new WriteJournalEntry
+        {
+            Time = _time.GetUtcNow(),
+            Source = request.Source,
+            Port = _client.Rtu.Transport.Name,
+            Address = _address,
+            BmsSerial = BmsSerial,
+            Key = field?.Key ?? request.Key.Trim(),
+            Requested = request.Value,
+            Register = field is null ? null : $"0x{field.Address:X4}",
+            OldRaw = plan?.OldRaw,
+            OldValue = plan?.OldValue,
+            NewRaw = plan?.NewRaw,
+            NewValue = plan?.NewValue,
+            HeldRaw = outcome.Result == WriteResult.NotConfirmed ? outcome.HeldRaw : null,
+            Unit = field?.Unit,
+            Result = WriteJournal.ResultName(outcome.Result),
+            Reason = outcome.Reason,
+        };
+        try
+        {
+            _journal.Append(entry);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The write already happened (or not); its outcome must still reach the person.
+            return outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {ex.Message})" };
+        }
+        return outcome;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SeplosConsole.Services.Writes;
+
+/// <summary>One write attempt as the journal keeps it (one JSON object per line, snake_case names).</summary>
+public sealed record WriteJournalEntry
+{
+    public required DateTimeOffset Time { get; init; }
+    public required string Source { get; init; }
+    public required string Port { get; init; }
+    public required int Address { get; init; }
+    public string? BmsSerial { get; init; }
+    /// <summary>The resolved key, or what was typed when it did not resolve.</summary>
+    public required string Key { get; init; }
+    /// <summary>The value as typed, so a refused "abc" is on record too.</summary>
+    public required string Requested { get; init; }
+    /// <summary>"0x1307", when the key resolved.</summary>
+    public string? Register { get; init; }
+    public long? OldRaw { get; init; }
+    public double? OldValue { get; init; }
+    public long? NewRaw { get; init; }
+    public double? NewValue { get; init; }
+    /// <summary>What the pack held after the write, when the read-back differed.</summary>
+    public long? HeldRaw { get; init; }
+    public string? Unit { get; init; }
+    /// <summary>confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
+    public required string Result { get; init; }
+    /// <summary>Why, in the words shown to the person (without the result word in front).</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>
+/// Append-only record of every write attempt (refused and failed ones too), JSON lines in the
+/// user's state directory. Appends from several threads or writers never interleave or lose a
+/// line: each line is written with one append call under a per-file lock and flushed to disk.
+/// </summary>
+public sealed class WriteJournal
+{
+    private static readonly ConcurrentDictionary<string, Lock> Locks = new(StringComparer.Ordinal);
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly Lock _lock;
+
+    public WriteJournal(string? path = null)
+    {
+        Path = System.IO.Path.GetFullPath(path ?? DefaultPath());
+        _lock = Locks.GetOrAdd(Path, _ => new Lock());
+    }
+
+    public string Path { get; }
+
+    /// <summary>$XDG_STATE_HOME/seplos/journal.jsonl, else ~/.local/state/seplos/journal.jsonl (XDG base directory spec).</summary>
+    public static string DefaultPath()
+    {
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state) || !System.IO.Path.IsPathRooted(state))
+        {
+            state = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+        return System.IO.Path.Combine(state, "seplos", "journal.jsonl");
+    }
+
+    public void Append(WriteJournalEntry entry)
+    {
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n");
+        lock (_lock)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            // FileMode.Append opens with O_APPEND: another process appending at the same time
+            // cannot overwrite this line either.
+            using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            stream.Write(line);
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    /// <summary>All entries, oldest first. A line that does not parse (a torn write after a crash) is skipped, not fatal.</summary>
+    public IReadOnlyList<WriteJournalEntry> Read()
+    {
+        if (!File.Exists(Path))
+        {
+            return [];
+        }
+        var entries = new List<WriteJournalEntry>();
+        lock (_lock)
+        {
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    if (JsonSerializer.Deserialize<WriteJournalEntry>(line, Json) is { } entry)
+                    {
+                        entries.Add(entry);
+                    }
+                }
+                catch (JsonException)
+                {
+                    // Skipped on purpose; see the summary.
+                }
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>The journal's name for a result: confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
+    public static string ResultName(WriteResult result) => JsonNamingPolicy.SnakeCaseLower.ConvertName(result.ToString());
+}
