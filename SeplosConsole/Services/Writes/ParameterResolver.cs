@@ -43,44 +43,12 @@ public static class ParameterResolver
     /// <summary>Up to <paramref name="count"/> parameter names close to <paramref name="typed"/>, closest first.</summary>
     public static IReadOnlyList<string> Suggestions(string typed, int count = 3)
     {
-        var wanted = SeplosMap.Normalise(typed).Replace('-', '_');
-        if (wanted.Length == 0)
-        {
-            return [];
-        }
-        // A name containing what was typed ("low_voltage_alarm") is as good as a near miss.
-        var limit = Math.Max(2, wanted.Length / 3);
-        return SeplosMap.Parameters
-            .SelectMany(f => f.Aliases.Prepend(f.Key).Select(name => (f.Key, Name: name)))
-            .Select(c => (c.Key, Distance: c.Name.Contains(wanted, StringComparison.Ordinal) ? 1 : EditDistance(wanted, c.Name)))
-            .Where(c => c.Distance <= limit)
-            .GroupBy(c => c.Key)
-            .Select(g => (Key: g.Key, Distance: g.Min(c => c.Distance)))
-            .OrderBy(c => c.Distance).ThenBy(c => c.Key, StringComparer.Ordinal)
+        var names = SeplosMap.Parameters.SelectMany(f => f.Aliases.Prepend(f.Key));
+        // An alias that matches stands for its parameter's key.
+        return NameSuggestions.Closest(typed.Replace('-', '_'), names, count * 2)
+            .Select(name => SeplosMap.FindField(name)!.Key)
+            .Distinct()
             .Take(count)
-            .Select(c => c.Key)
             .ToArray();
-    }
-
-    /// <summary>Levenshtein distance (insert, delete, replace one character).</summary>
-    public static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var replace = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(replace, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 }

@@ -1,11 +1,15 @@
-namespace SeplosConsole.Cli;
+namespace SeplosConsole.Seplos;
 
-/// <summary>"Did you mean": the known names closest to a typo (edit distance, substring matches first).</summary>
+/// <summary>"Did you mean": the known names closest to a typo (edit distance; a name containing what was typed counts as closest).</summary>
 public static class NameSuggestions
 {
     public static IReadOnlyList<string> Closest(string typed, IEnumerable<string> known, int count)
     {
-        var needle = typed.Trim().ToLowerInvariant();
+        var needle = SeplosMap.Normalise(typed);
+        if (needle.Length == 0)
+        {
+            return [];
+        }
         var limit = Math.Max(2, needle.Length / 3);
         return known
             .Select(name => (Name: name, Score: name.Contains(needle, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(needle, name.ToLowerInvariant())))
