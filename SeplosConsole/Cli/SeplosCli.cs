@@ -60,6 +60,10 @@ public static class SeplosCli
         root.Subcommands.Add(ReadCommands.Show(context, global));
         root.Subcommands.Add(ReadCommands.All(context, global));
         root.Subcommands.Add(ReadCommands.Info(context, global));
+        root.Subcommands.Add(WriteCommands.Edit(context, global));
+        root.Subcommands.Add(WriteCommands.Backup(context, global));
+        root.Subcommands.Add(WriteCommands.Restore(context, global));
+        root.Subcommands.Add(WriteCommands.Journal(context, global));
         root.Subcommands.Add(DecodeCommand.Create(context));
         root.Subcommands.Add(MapCommand(context));
         return root;
