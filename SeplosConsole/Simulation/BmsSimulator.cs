@@ -157,10 +157,7 @@ public sealed class BmsSimulator
                     : ExceptionReply(address, function, ModbusExceptionCode.IllegalDataAddress);
 
             case ModbusFunction.WriteMultipleRegisters:
-                if (frame[6] != quantity * 2)
-                {
-                    return ExceptionReply(address, function, ModbusExceptionCode.IllegalDataValue);
-                }
+                // The framer only passes headers whose byte count matches the quantity.
                 var values = new ushort[quantity];
                 for (var i = 0; i < quantity; i++)
                 {
@@ -217,6 +214,13 @@ public sealed class BmsSimulator
                 {
                     return false;
                 }
+                if (!IsPlausibleWriteHeader(_input.AsSpan(0, 7)))
+                {
+                    // Noise that happens to look like a write would make us wait for up to 264
+                    // bytes that never come: accept only a consistent header.
+                    Skip(1);
+                    continue;
+                }
                 length = 9 + _input[6];
             }
             else
@@ -237,6 +241,15 @@ public sealed class BmsSimulator
             Skip(1);
         }
         return false;
+    }
+
+    /// <summary>Quantity and byte count of an fc 0x0F/0x10 header agree and fit one Modbus frame.</summary>
+    private static bool IsPlausibleWriteHeader(ReadOnlySpan<byte> header)
+    {
+        var quantity = BinaryPrimitives.ReadUInt16BigEndian(header[4..]);
+        return header[1] == (byte)ModbusFunction.WriteMultipleRegisters
+            ? quantity is >= 1 and <= 123 && header[6] == quantity * 2
+            : quantity is >= 1 and <= 1968 && header[6] == (quantity + 7) / 8;
     }
 
     private void Skip(int count)

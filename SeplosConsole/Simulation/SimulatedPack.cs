@@ -15,14 +15,14 @@ public sealed partial class SimulatedPack
 {
     private const int CellCount = 16;        // SPA cell_count in C1
     private const int FittedSensors = 4;     // SPA ntc_count in C1
-    // Cell plus its share of busbars: 30 A moves a cell by 30 mV, as seen on real 280 Ah packs.
-    private const double CellResistanceOhms = 0.001;
+    // Cell plus its share of busbars: 25 A moves a cell by 20 mV, as on a real 280 Ah pack.
+    private const double CellResistanceOhms = 0.0008;
     // Cells more than this above the lowest cell get their balancing bit (PIC bytes 6–7).
     private const double BalancingDifferenceMillivolts = 15;
     // Below this the BMS reports 0 A and standby.
     private const double IdleCurrentAmps = 0.5;
-    private const double ChargeAmps = 30;
-    private const double DischargeAmps = 30;
+    private const double ChargeAmps = 25;
+    private const double DischargeAmps = 25;
     private const double CellTemperatureLagSeconds = 600;
     private const double PowerTemperatureLagSeconds = 180;
     private const double KelvinOffsetRaw = 2731; // 0.0 °C, what an unfitted sensor reads (PIB)
