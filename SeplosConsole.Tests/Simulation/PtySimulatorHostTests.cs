@@ -77,6 +77,25 @@ public sealed class PtySimulatorHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Bytes_a_tty_would_translate_pass_the_link_unchanged_both_ways()
+    {
+        var host = new PtySimulatorHost();
+        var run = host.RunAsync(LinkPath, new SimulatorOptions(), _stop.Token);
+        await host.Ready.WaitAsync(TestTimeout);
+        await using var rtu = Client(LinkPath);
+        // CR, LF, XON, XOFF, 0x00 and 0xFF: what a cooked tty would change or swallow.
+        ushort[] values = [0x0D0A, 0x1113, 0x00FF, 0x7F03];
+
+        var written = await rtu.SendAsync(RtuRequest.WriteRegisters(0, 0x135F, values), CancellationToken.None).WaitAsync(TestTimeout);
+        var readBack = await rtu.SendAsync(RtuRequest.ReadInputRegisters(0, 0x135F, 4), CancellationToken.None).WaitAsync(TestTimeout);
+
+        Assert.False(written.IsException);
+        Assert.Equal(values, readBack.Registers());
+        await _stop.CancelAsync();
+        await run.WaitAsync(TestTimeout);
+    }
+
+    [Fact]
     public async Task Host_refuses_to_replace_a_regular_file_at_the_link_path()
     {
         await File.WriteAllTextAsync(LinkPath, "not a port");

@@ -25,7 +25,6 @@ public sealed partial class SimulatedPack
     private const double DischargeAmps = 25;
     private const double CellTemperatureLagSeconds = 600;
     private const double PowerTemperatureLagSeconds = 180;
-    private const double KelvinOffsetRaw = 2731; // 0.0 °C, what an unfitted sensor reads (PIB)
     private static readonly TimeSpan ModelStep = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromDays(1);
     private static readonly TimeSpan AmbientPeriod = TimeSpan.FromHours(6);
@@ -460,7 +459,7 @@ public sealed partial class SimulatedPack
         for (var sensor = 1; sensor <= 8; sensor++)
         {
             // Sensors 5–8 are not fitted: they read raw 2731 = 0.0 °C (register reference, PIB).
-            PutRaw($"cell_temp_{sensor}", sensor <= FittedSensors ? (long)(KelvinOffsetRaw + Math.Round(temperatures[sensor - 1] * 10)) : (long)KelvinOffsetRaw);
+            Put($"cell_temp_{sensor}", sensor <= FittedSensors ? temperatures[sensor - 1] : 0.0);
         }
         Put("environment_temp", environment);
         Put("power_temp", power);
