@@ -1,0 +1,183 @@
+using System.Threading.Channels;
+
+namespace SeplosConsole.Simulation;
+
+/// <summary>
+/// Serves simulated packs on a pseudo-terminal so that any serial client (this tool, the vendor
+/// software under Wine, mbpoll …) can open <c>linkPath</c> like a USB–RS485 adapter. Replies are
+/// paced as on a 19200 baud line, since a pty delivers at once (platform notes). A
+/// <see cref="SimulatedFault.Disconnect"/> fault closes the pty pair, waits
+/// <see cref="SimulatorOptions.ReplugDelay"/> and creates a new pair behind the same link, as an
+/// unplug and replug of an adapter looks to the client.
+/// </summary>
+public sealed class PtySimulatorHost
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The simulator being served; set before <see cref="Ready"/> completes.</summary>
+    public BmsSimulator? Simulator { get; private set; }
+
+    /// <summary>Completes with the link path once a client can open it (awaited by tests and the CLI).</summary>
+    public Task<string> Ready => _ready.Task;
+
+    /// <summary>Raised with the new slave device each time the link is (re)created.</summary>
+    public event EventHandler<string>? Linked;
+
+    /// <summary>Raised when a disconnect fault has closed the port.</summary>
+    public event EventHandler? Unplugged;
+
+    public Task RunAsync(string linkPath, SimulatorOptions options, CancellationToken cancellationToken)
+        => RunAsync(linkPath, new BmsSimulator(options), cancellationToken);
+
+    /// <summary>Serves <paramref name="simulator"/> at <paramref name="linkPath"/> until cancelled; removes the link on the way out.</summary>
+    public async Task RunAsync(string linkPath, BmsSimulator simulator, CancellationToken cancellationToken)
+    {
+        Simulator = simulator;
+        var linked = false;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                bool unplugged;
+                using (var pty = PseudoTerminal.Open())
+                {
+                    Relink(linkPath, pty.SlavePath);
+                    linked = true;
+                    _ready.TrySetResult(linkPath);
+                    Linked?.Invoke(this, pty.SlavePath);
+                    unplugged = await ServeAsync(pty, simulator, cancellationToken).ConfigureAwait(false);
+                }
+                if (!unplugged)
+                {
+                    break;
+                }
+                Unplugged?.Invoke(this, EventArgs.Empty);
+                await Task.Delay(simulator.Options.ReplugDelay, simulator.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by the caller.
+        }
+        catch (Exception ex)
+        {
+            _ready.TrySetException(ex);
+            throw;
+        }
+        finally
+        {
+            if (linked)
+            {
+                RemoveLink(linkPath);
+            }
+            _ready.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Answers requests until cancelled (false) or a disconnect fault (true).</summary>
+    private static async Task<bool> ServeAsync(PseudoTerminal pty, BmsSimulator simulator, CancellationToken cancellationToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var replies = Channel.CreateUnbounded<SimulatorReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // poll() blocks a thread: give the reader its own instead of a pool thread.
+        var reader = Task.Factory.StartNew(
+            () => ReadRequests(pty, simulator, replies.Writer, session.Token),
+            session.Token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        try
+        {
+            // One reply after the other, each after its pacing delay, as on a half-duplex line.
+            await foreach (var reply in replies.Reader.ReadAllAsync(session.Token).ConfigureAwait(false))
+            {
+                await Task.Delay(reply.Delay, simulator.Time, session.Token).ConfigureAwait(false);
+                if (reply.Disconnect)
+                {
+                    return true;
+                }
+                pty.Write(reply.Bytes);
+            }
+            return false;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            await session.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await reader.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The reader stops by cancellation.
+            }
+        }
+    }
+
+    private static void ReadRequests(PseudoTerminal pty, BmsSimulator simulator, ChannelWriter<SimulatorReply> replies, CancellationToken stop)
+    {
+        var buffer = new byte[512];
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var count = pty.Read(buffer, PollInterval);
+                if (count == 0)
+                {
+                    continue;
+                }
+                foreach (var reply in simulator.Feed(buffer.AsSpan(0, count)))
+                {
+                    replies.TryWrite(reply);
+                }
+            }
+            replies.TryComplete();
+        }
+        catch (IOException ex)
+        {
+            replies.TryComplete(ex);
+        }
+    }
+
+    /// <summary>Points <paramref name="linkPath"/> at the slave; replaces a symlink, never a regular file.</summary>
+    private static void Relink(string linkPath, string slavePath)
+    {
+        var existing = new FileInfo(linkPath);
+        if (existing.LinkTarget is null && (existing.Exists || Directory.Exists(linkPath)))
+        {
+            throw new IOException($"{linkPath} exists and is not a symbolic link; refusing to replace it");
+        }
+        // Make the new link beside it and rename it over the old one, so that the path never
+        // disappears for a client that is reopening it.
+        var temporary = $"{linkPath}.{Environment.ProcessId}.tmp";
+        if (new FileInfo(temporary).LinkTarget is not null)
+        {
+            File.Delete(temporary);
+        }
+        File.CreateSymbolicLink(temporary, slavePath);
+        File.Move(temporary, linkPath, overwrite: true);
+    }
+
+    private static void RemoveLink(string linkPath)
+    {
+        try
+        {
+            if (new FileInfo(linkPath).LinkTarget is not null)
+            {
+                File.Delete(linkPath);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort on the way out.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace SeplosConsole.Simulation;
+
+/// <summary>
+/// How a simulated bus behaves: which pack addresses answer, the line speed used for pacing,
+/// the seed of every random choice, and the random fault mode used for benchmarks.
+/// </summary>
+public sealed record SimulatorOptions
+{
+    /// <summary>Pack addresses that answer (DIP switch values 0x00–0x0F on real packs).</summary>
+    public IReadOnlyList<byte> Addresses { get; init; } = [0];
+
+    /// <summary>The pack at address 0 is the master of a parallel system and answers EIA/EIB/EIC.</summary>
+    public bool Master { get; init; }
+
+    /// <summary>Line speed for the wire time of a reply; the Seplos V3 uses 19200 8N1 (register reference, "Link").</summary>
+    public int BaudRate { get; init; } = 19200;
+
+    /// <summary>Time a pack takes to start answering after the end of a request.</summary>
+    public TimeSpan Turnaround { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Seed for the packs' cell spread, noise and the random fault mode.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>One charge → rest → discharge → rest cycle of the simulated load.</summary>
+    public TimeSpan CyclePeriod { get; init; } = TimeSpan.FromMinutes(40);
+
+    /// <summary>Share of replies that get a random fault (0 = none, 0.05 = 5 %).</summary>
+    public double FaultRate { get; init; }
+
+    /// <summary>Faults the random mode picks from; null = every kind except a disconnect.</summary>
+    public IReadOnlyList<SimulatedFault>? RandomFaultKinds { get; init; }
+
+    /// <summary>How long the pty host stays "unplugged" after a disconnect fault before it re-creates the port.</summary>
+    public TimeSpan ReplugDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Wire time of <paramref name="bytes"/> bytes: 10 bits per byte at 8N1 (register reference, "Link").</summary>
+    public TimeSpan WireTime(int bytes) => TimeSpan.FromSeconds(bytes * 10.0 / BaudRate);
+
+    internal void Validate()
+    {
+        if (Addresses.Count == 0)
+        {
+            throw new ArgumentException("the simulator needs at least one pack address", nameof(Addresses));
+        }
+        if (Addresses.Distinct().Count() != Addresses.Count)
+        {
+            throw new ArgumentException("pack addresses must be different", nameof(Addresses));
+        }
+        if (Addresses.Any(a => a > 247))
+        {
+            throw new ArgumentException("Modbus addresses go up to 247", nameof(Addresses));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BaudRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Turnaround, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CyclePeriod, TimeSpan.Zero);
+        if (FaultRate is < 0 or > 1 || double.IsNaN(FaultRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FaultRate), FaultRate, "fault rate is a share between 0 and 1");
+        }
+    }
+}
