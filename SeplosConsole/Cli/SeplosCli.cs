@@ -65,6 +65,7 @@ public static class SeplosCli
         root.Subcommands.Add(WriteCommands.Restore(context, global));
         root.Subcommands.Add(WriteCommands.Journal(context, global));
         root.Subcommands.Add(DecodeCommand.Create(context));
+        root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }

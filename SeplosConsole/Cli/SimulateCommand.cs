@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using SeplosConsole.Config;
+using SeplosConsole.Simulation;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>
+/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master]</c>: simulated packs on a
+/// pseudo-terminal, so any program (this one, the vendor's, a script) can talk to them as to a
+/// USB adapter. Serves until Ctrl+C.
+/// </summary>
+public static class SimulateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var link = new Option<string>("--link") { Description = "Path of the symlink to create, e.g. /tmp/sim0", Required = true };
+        var packs = new Option<string>("--packs") { Description = "Pack addresses: 0, 0,1,2 or 0-15", DefaultValueFactory = _ => "0" };
+        var master = new Option<bool>("--master") { Description = "Pack 0 is the master of a parallel system (answers EIA/EIB/EIC)" };
+        var faultRate = new Option<double>("--fault-rate") { Description = "Share of replies with a random fault (0–1), for testing recovery", DefaultValueFactory = _ => 0 };
+        var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
+        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, faultRate, turnaround };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
+            {
+                throw new CliException($"--packs: {error}");
+            }
+            var rate = parse.GetValue(faultRate);
+            if (rate is < 0 or > 1)
+            {
+                throw new CliException($"--fault-rate: {rate.ToString(CultureInfo.InvariantCulture)} is not a share between 0 and 1");
+            }
+            var options = new SimulatorOptions
+            {
+                Addresses = addresses,
+                Master = parse.GetValue(master),
+                FaultRate = rate,
+                Turnaround = TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(turnaround))),
+            };
+            var path = Path.GetFullPath(parse.GetValue(link)!, context.Directory);
+            var host = new PtySimulatorHost();
+            host.Linked += (_, pts) => context.Error.WriteLine($"linked {path} → {pts}");
+            host.Unplugged += (_, _) => context.Error.WriteLine("unplugged (simulated disconnect)");
+            var serving = host.RunAsync(path, options, cancellationToken);
+            try
+            {
+                await host.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new CliException($"cannot create {path}: {ex.Message}");
+            }
+            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.Master ? " (0 is master)" : "")} on {path}; Ctrl+C to stop").ConfigureAwait(false);
+            await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await serving.ConfigureAwait(false);
+            return SeplosCli.Ok;
+        });
+        return command;
+    }
+}
