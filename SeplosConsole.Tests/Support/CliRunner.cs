@@ -10,13 +10,16 @@ public static class CliRunner
         public string[] Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
-    public static async Task<Result> RunAsync(string[] args, string? input = null, bool interactive = false, string? directory = null, TimeSpan? timeout = null)
+    public static Task<Result> RunAsync(string[] args, string? input = null, bool interactive = false, string? directory = null, TimeSpan? timeout = null)
+        => RunAsync(args, new StringReader(input ?? ""), interactive, directory, timeout);
+
+    public static async Task<Result> RunAsync(string[] args, TextReader input, bool interactive = false, string? directory = null, TimeSpan? timeout = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         // An empty folder: no seplos.ini from the developer's checkout leaks into a test.
         directory ??= TempDirectory.Create();
-        var context = new CliContext(output, error, new StringReader(input ?? ""), interactive, directory);
+        var context = new CliContext(output, error, input, interactive, directory);
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         var code = await SeplosCli.RunAsync(args, context, cancel.Token);
         return new Result(code, output.ToString(), error.ToString());

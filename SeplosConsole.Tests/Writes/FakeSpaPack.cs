@@ -15,6 +15,8 @@ public enum WriteFault
     ExceptionReply,
     /// <summary>Acknowledges but stores <see cref="FakeSpaPack.StoredInstead"/>.</summary>
     StoresOtherValue,
+    /// <summary>Stores the value but its reply is lost on the line.</summary>
+    ReplyLost,
 }
 
 /// <summary>
@@ -133,6 +135,9 @@ public sealed class FakeSpaPack : IBusTransport
                 case WriteFault.StoresOtherValue:
                     value = StoredInstead;
                     break;
+                case WriteFault.ReplyLost:
+                    Registers[start - SpaStart] = value;
+                    return ValueTask.CompletedTask;
             }
             Registers[start - SpaStart] = value;
             var reply = new byte[8];

@@ -107,16 +107,28 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
     }
 
     [Fact]
-    public async Task Write_without_an_answer_fails_and_says_the_state_is_unknown()
+    public async Task Write_without_an_answer_is_read_back_and_fails_when_the_register_is_unchanged()
     {
         Pack.Fault = WriteFault.NoReply;
 
         var outcome = await Write("battery_low_voltage_alarm", "45");
 
         Assert.Equal(WriteResult.Failed, outcome.Result);
-        Assert.StartsWith("failed: no answer from pack 0", outcome.Message, StringComparison.Ordinal);
-        Assert.Contains("the register state is unknown: check it with `seplos show battery_low_voltage_alarm`", outcome.Message, StringComparison.Ordinal);
+        Assert.StartsWith("failed: no answer from pack 0 to the write", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("the BMS still holds 46.40 V, unchanged", outcome.Message, StringComparison.Ordinal);
         Assert.Equal("failed", Assert.Single(Journal.Read()).Result);
+    }
+
+    [Fact]
+    public async Task Write_whose_reply_is_lost_is_confirmed_by_the_read_back()
+    {
+        Pack.Fault = WriteFault.ReplyLost;
+
+        var outcome = await Write("battery_low_voltage_alarm", "45");
+
+        Assert.Equal(WriteResult.Confirmed, outcome.Result);
+        Assert.Contains("no answer from pack 0 to the write, but the read-back shows the new value", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal("confirmed", Assert.Single(Journal.Read()).Result);
     }
 
     [Fact]

@@ -246,8 +246,9 @@ public static class WriteCommands
             var via = await session.Client.ReadBlockAsync(address, BlockId.Via, cancellationToken).ConfigureAwait(false);
             serial = PackSnapshot.Empty(address).With(via).Text("bms_serial");
         }
-        catch (PackRefusedException)
+        catch (Exception ex) when (ex is PackRefusedException or Rtu.RtuException)
         {
+            // No serial in the journal then; the pipeline itself reports a silent pack, and journals it.
         }
         return new ParameterWriter(session.Client, address, new WriteJournal(journalPath), serial);
     }

@@ -145,23 +145,19 @@ public sealed class ParameterWriter
     private async Task<WriteOutcome> WriteAndVerifyAsync(WritePlan plan, CancellationToken cancellationToken)
     {
         var field = plan.Field;
-        var checkHint = $"the register state is unknown: check it with `seplos show {field.Key}` (register 0x{field.Address:X4})";
-        ModbusExceptionCode? refusal;
+        var checkHint = $"check it with `seplos show {field.Key}` (register 0x{field.Address:X4})";
+        string? writeProblem = null;
         try
         {
-            refusal = await _client.WriteRawAsync(_address, field, plan.NewRaw, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RtuTimeoutException)
-        {
-            return new(WriteResult.Failed, $"no answer from pack {_address} to the write of {plan.Summary}; {checkHint}", plan);
+            if (await _client.WriteRawAsync(_address, field, plan.NewRaw, cancellationToken).ConfigureAwait(false) is { } code)
+            {
+                return new(WriteResult.Failed, $"pack {_address} refused the write of {plan.Summary}: {code.Describe()}", plan);
+            }
         }
         catch (RtuException ex)
         {
-            return new(WriteResult.Failed, $"the write of {plan.Summary} did not complete: {ex.Message}; {checkHint}", plan);
-        }
-        if (refusal is { } code)
-        {
-            return new(WriteResult.Failed, $"pack {_address} refused the write of {plan.Summary}: {code.Describe()}", plan);
+            // The request may have reached the pack and only the reply was lost: read back to find out.
+            writeProblem = ex is RtuTimeoutException ? $"no answer from pack {_address} to the write" : $"the write did not complete ({ex.Message})";
         }
 
         long held;
@@ -171,11 +167,18 @@ public sealed class ParameterWriter
         }
         catch (Exception ex) when (ex is RtuException or PackRefusedException)
         {
-            return new(WriteResult.NotConfirmed, $"the pack acknowledged the write but the read-back failed ({ex.Message}); {checkHint}", plan);
+            var what = writeProblem ?? "the pack acknowledged the write";
+            return new(WriteResult.NotConfirmed, $"{what} and the read-back failed ({ex.Message}); the register state is unknown: {checkHint}", plan);
         }
-        return held == plan.NewRaw
-            ? new(WriteResult.Confirmed, "read back equal", plan, held)
-            : new(WriteResult.NotConfirmed, $"the BMS now holds {SpaValues.Describe(field, held)} (raw {held})", plan, held);
+        if (held == plan.NewRaw)
+        {
+            return new(WriteResult.Confirmed, writeProblem is null ? "read back equal" : $"{writeProblem}, but the read-back shows the new value", plan, held);
+        }
+        if (writeProblem is not null && held == plan.OldRaw)
+        {
+            return new(WriteResult.Failed, $"{writeProblem}; the BMS still holds {SpaValues.Describe(field, held)}, unchanged", plan, held);
+        }
+        return new(WriteResult.NotConfirmed, $"the BMS now holds {SpaValues.Describe(field, held)} (raw {held})", plan, held);
     }
 
     /// <summary>
