@@ -179,11 +179,6 @@ public sealed class BusPoller : IPackFeed
                     Log(BusEventLevel.Info, pack.Address, $"{SeplosMap.Block(block).Name} not available ({ex.Code.Describe()})");
                 }
             }
-            if (pack.SlowDue || pack.LastSlowRead is null)
-            {
-                pack.LastSlowRead = started;
-                pack.SlowDue = false;
-            }
             if (pack.Failures > 0 || status.State != PackLinkState.Online)
             {
                 Log(BusEventLevel.Info, pack.Address, status.State == PackLinkState.Connecting ? "answering" : "answering again");
@@ -220,6 +215,9 @@ public sealed class BusPoller : IPackFeed
         var blocks = new List<BlockId>(SeplosMap.LiveBlocks);
         if (slow)
         {
+            // Cleared now, not after the poll: a write queued during this poll asks again for the next one.
+            pack.SlowDue = false;
+            pack.LastSlowRead = now;
             blocks.AddRange(SeplosMap.SlowBlocks);
         }
         if (_options.ReadSystemBlocks && pack.Address == 0)
@@ -280,7 +278,14 @@ public sealed class BusPoller : IPackFeed
         public byte Address { get; } = address;
         public DateTimeOffset NextPoll { get; set; } = DateTimeOffset.MinValue;
         public DateTimeOffset? LastSlowRead { get; set; }
-        public bool SlowDue { get; set; } = true;
+        private volatile bool _slowDue = true;
+
+        /// <summary>Set from other threads (after a write), read by the bus task.</summary>
+        public bool SlowDue
+        {
+            get => _slowDue;
+            set => _slowDue = value;
+        }
         public int Failures { get; set; }
         public HashSet<BlockId> Unsupported { get; } = [];
     }
