@@ -103,7 +103,11 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
         if (field.IsNumeric)
         {
             Add(config, "unit_of_measurement", field.Unit.Length == 0 ? null : field.Unit);
-            config["suggested_display_precision"] = field.Decimals;
+            // HA treats a sensor with neither unit nor state class as text; precision would not apply.
+            if (field.Unit.Length > 0 || stateClass is not null)
+            {
+                config["suggested_display_precision"] = field.Decimals;
+            }
         }
         if (field.Category is FieldCategory.Diagnostic or FieldCategory.Identity or FieldCategory.Inverter or FieldCategory.Parameter)
         {
