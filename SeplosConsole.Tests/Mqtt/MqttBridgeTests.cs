@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
+using Xunit.Abstractions;
 
 namespace SeplosConsole.Tests.Mqtt;
 
 /// <summary>The bridge against a real mosquitto of each test's own.</summary>
-public sealed class MqttBridgeTests
+public sealed class MqttBridgeTests(ITestOutputHelper output)
 {
     private const string SocConfig = "homeassistant/sensor/seplos_bms_0/soc/config";
 
@@ -15,7 +16,7 @@ public sealed class MqttBridgeTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var feed = new FakePackFeed(TestPacks.Status(0));
-        await using (var bridge = new RunningBridge(RunningBridge.Options(broker), feed))
+        await using (var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output))
         {
             await using var live = await MqttProbe.ConnectAsync(broker);
             await live.WaitForAsync("seplos/battery_0/state", "online");
@@ -65,7 +66,7 @@ public sealed class MqttBridgeTests
         await using var broker = await MosquittoBroker.StartAsync();
         var feed = new FakePackFeed(TestPacks.Status(0));
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
         await probe.WaitForAsync("seplos/battery_0/state", "online");
 
         // Cell 1 moves 2 mV (inside the 3 mV deadband) together with a temperature change; the
@@ -90,7 +91,7 @@ public sealed class MqttBridgeTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var feed = new FakePackFeed(TestPacks.Status(0));
-        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
         await using (var before = await MqttProbe.ConnectAsync(broker))
         {
             await before.WaitForAsync("seplos/battery_0/state", "online");
@@ -113,7 +114,7 @@ public sealed class MqttBridgeTests
     {
         await using var broker = await MosquittoBroker.StartAsync(start: false);
         var feed = new FakePackFeed(TestPacks.Status(0));
-        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
         await WaitUntilAsync(() => bridge.Log.Any(l => l.Contains("connection refused", StringComparison.Ordinal)), "a connection-refused log line", bridge);
 
         await broker.StartProcessAsync();
@@ -128,7 +129,7 @@ public sealed class MqttBridgeTests
         await using var broker = await MosquittoBroker.StartAsync();
         var feed = new FakePackFeed(TestPacks.Status(0));
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
         await probe.WaitForAsync("seplos/battery_0/state", "online");
         await probe.WaitForAsync(SocConfig);
 
@@ -145,7 +146,7 @@ public sealed class MqttBridgeTests
         await using var broker = await MosquittoBroker.StartAsync();
         var feed = new FakePackFeed(TestPacks.Status(0), TestPacks.Status(1));
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        var bridge = new RunningBridge(RunningBridge.Options(broker), feed);
+        var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
         await using (bridge)
         {
             await probe.WaitForAsync("seplos/battery_1/state", "online");
@@ -166,7 +167,7 @@ public sealed class MqttBridgeTests
         await using var proxy = new TcpProxy(broker.Port);
         var feed = new FakePackFeed(TestPacks.Status(0));
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        await using var bridge = new RunningBridge(RunningBridge.Options(broker) with { Port = proxy.Port }, feed);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker) with { Port = proxy.Port }, feed, output: output);
         var online = await probe.WaitForAsync("seplos/bridge/state", "online");
 
         proxy.Sever();
@@ -182,7 +183,7 @@ public sealed class MqttBridgeTests
         await using var broker = await MosquittoBroker.StartAsync(user: "seplos", password: "right-password");
         var feed = new FakePackFeed(TestPacks.Status(0));
         var options = RunningBridge.Options(broker) with { User = "seplos", Password = "wrong-password" };
-        await using var bridge = new RunningBridge(options, feed);
+        await using var bridge = new RunningBridge(options, feed, output: output);
 
         await WaitUntilAsync(() => bridge.States.Count(s => s.State == MqttConnectionState.Connecting) >= 3, "three connection attempts", bridge);
         Assert.False(bridge.Run.IsCompleted);
@@ -202,7 +203,7 @@ public sealed class MqttBridgeTests
         await using var broker = await MosquittoBroker.StartAsync();
         var feed = new FakePackFeed(TestPacks.Status(0), TestPacks.Status(1));
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
         await probe.WaitForAsync("seplos/battery_0/state", "online");
         await probe.WaitForAsync("seplos/battery_1/state", "online");
 
@@ -226,7 +227,7 @@ public sealed class MqttBridgeTests
         var handler = new RecordingWriteHandler();
         var options = RunningBridge.Options(broker) with { ClientId = "bridge-under-test", WriteAllowList = ["cell_over_voltage_protection"] };
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        await using var bridge = new RunningBridge(options, feed, handler);
+        await using var bridge = new RunningBridge(options, feed, handler, output: output);
         await probe.WaitForAsync("seplos/battery_0/state", "online");
 
         // The broker logs every subscription; the bridge has made only the one to HA's status.
@@ -244,7 +245,7 @@ public sealed class MqttBridgeTests
         var handler = new RecordingWriteHandler();
         var options = RunningBridge.Options(broker) with { AllowWrites = true, WriteAllowList = ["cell_over_voltage_protection"] };
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        await using var bridge = new RunningBridge(options, feed, handler);
+        await using var bridge = new RunningBridge(options, feed, handler, output: output);
 
         var number = MqttProbe.Json(await probe.WaitForAsync("homeassistant/number/seplos_bms_0/cell_over_voltage_protection/config"));
         Assert.Equal("seplos/battery_0/cell_over_voltage_protection/set", (string?)number["command_topic"]);

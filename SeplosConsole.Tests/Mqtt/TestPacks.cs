@@ -3,6 +3,7 @@ using SeplosConsole.Mqtt;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
+using Xunit.Abstractions;
 
 namespace SeplosConsole.Tests.Mqtt;
 
@@ -132,9 +133,20 @@ internal sealed class RunningBridge : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
-    public RunningBridge(MqttOptions options, IPackFeed feed, IMqttWriteHandler? writeHandler = null)
+    public RunningBridge(MqttOptions options, IPackFeed feed, IMqttWriteHandler? writeHandler = null, ITestOutputHelper? output = null)
     {
-        Bridge = new MqttBridge(options, (level, line) => Log.Enqueue($"{level}: {line}"), writeHandler);
+        Bridge = new MqttBridge(options, (level, line) =>
+        {
+            Log.Enqueue($"{level}: {line}");
+            try
+            {
+                output?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {level}: {line}");
+            }
+            catch (InvalidOperationException)
+            {
+                // The test has ended; its output is closed.
+            }
+        }, writeHandler);
         Bridge.StatusChanged += (_, status) => States.Enqueue(status);
         Run = Task.Run(() => Bridge.RunAsync(feed, _stop.Token));
     }

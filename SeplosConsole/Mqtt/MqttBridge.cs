@@ -155,7 +155,7 @@ public sealed class MqttBridge
         {
             if (e.ClientWasConnected)
             {
-                lost.TrySetResult(e.Exception is { } ex ? MqttConnectionErrors.Describe(ex, _options) : "the broker closed the connection");
+                lost.TrySetResult(e.Exception?.GetBaseException().Message ?? (string.IsNullOrEmpty(e.ReasonString) ? "the broker closed the connection" : e.ReasonString));
                 Wake();
             }
             return Task.CompletedTask;
@@ -195,13 +195,14 @@ public sealed class MqttBridge
             var reason = await lost.Task.ConfigureAwait(false);
             ReportLost(reason);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // Stopping. MQTTnet may report a cancelled QoS 1 publish as a time-out, not a cancellation.
             await GoOfflineAsync(client).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            ReportLost(lost.Task.IsCompleted ? lost.Task.Result : MqttConnectionErrors.Describe(ex, _options));
+            ReportLost(lost.Task.IsCompleted ? lost.Task.Result : ex.GetBaseException().Message);
         }
         finally
         {
@@ -510,6 +511,11 @@ public sealed class MqttBridge
     /// <summary>A clean stop: the last will is discarded by DISCONNECT, so say offline ourselves.</summary>
     private async Task GoOfflineAsync(IMqttClient client)
     {
+        if (!client.IsConnected)
+        {
+            // Already gone: the broker has published the last will for the bridge.
+            return;
+        }
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
         try
         {
@@ -552,7 +558,7 @@ public sealed class MqttBridge
         if (failure != _lastFailureLogged || now - _lastFailureLoggedAtMs >= 600_000)
         {
             var repeat = failure == _lastFailureLogged ? $" (still failing, {_failedAttempts} attempts)" : "";
-            _log(BusEventLevel.Error, $"MQTT: {failure}{repeat}; retrying up to every {_options.MaxReconnectDelay.TotalSeconds:0} s");
+            _log(BusEventLevel.Error, $"MQTT: {failure}{repeat}; retrying up to every {_options.MaxReconnectDelay.TotalSeconds:0.#} s");
             _lastFailureLogged = failure;
             _lastFailureLoggedAtMs = now;
         }
