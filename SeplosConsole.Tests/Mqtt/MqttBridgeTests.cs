@@ -270,6 +270,42 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         Assert.Single(handler.Calls);
     }
 
+    [Fact]
+    public async Task Republishes_unchanged_state_every_interval()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        await using var probe = await MqttProbe.ConnectAsync(broker);
+        var options = RunningBridge.Options(broker) with { RepublishInterval = TimeSpan.FromSeconds(1) };
+        await using var bridge = new RunningBridge(options, feed, output: output);
+        var first = await probe.WaitForAsync("seplos/battery_0/soc", "80.0");
+
+        // Nothing changes, yet the value comes again: HA's expire_after never fires on a live bridge.
+        await probe.WaitForAsync("seplos/battery_0/soc", "80.0", after: first.Index + 1);
+        await probe.WaitForAsync("seplos/battery_0/state", "online", after: first.Index + 1);
+    }
+
+    [Fact]
+    public async Task Announces_keys_and_device_details_that_arrive_later()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        // First poll: live blocks only, no VIA yet.
+        var feed = new FakePackFeed(TestPacks.Status(0, TestPacks.Snapshot(0, blocks: [BlockId.Pia, BlockId.Pib, BlockId.Pic])));
+        await using var probe = await MqttProbe.ConnectAsync(broker);
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
+        var early = MqttProbe.Json(await probe.WaitForAsync(SocConfig));
+        Assert.Null(early["device"]!["serial_number"]);
+        Assert.DoesNotContain(probe.Messages, m => m.Topic.EndsWith("/bms_serial/config", StringComparison.Ordinal));
+
+        var mark = probe.Mark;
+        feed.Update(TestPacks.Status(0));
+        await probe.WaitForAsync("homeassistant/sensor/seplos_bms_0/bms_serial/config", after: mark);
+        await probe.WaitForAsync("seplos/battery_0/bms_serial", TestPacks.Serial, after: mark);
+        var late = MqttProbe.Json(await probe.WaitForAsync(SocConfig, after: mark));
+        Assert.Equal(TestPacks.Serial, (string?)late["device"]!["serial_number"]);
+        Assert.Contains("seplos_battery_0", late["device"]!["identifiers"]!.AsArray().Select(i => (string?)i));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string what, RunningBridge bridge)
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);

@@ -171,7 +171,7 @@ public sealed class MqttBridge
             var result = await client.ConnectAsync(BuildClientOptions(), attempt.Token).ConfigureAwait(false);
             failure = result.ResultCode == MqttClientConnectResultCode.Success ? null : MqttConnectionErrors.Refused(result, _options);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             return false;
         }
@@ -576,7 +576,15 @@ public sealed class MqttBridge
             }
             changed = _status = _status with { State = state, LastError = error, Since = DateTimeOffset.UtcNow };
         }
-        StatusChanged?.Invoke(this, changed);
+        try
+        {
+            StatusChanged?.Invoke(this, changed);
+        }
+        catch (Exception ex)
+        {
+            // A status bar that throws must not take the bridge down with it.
+            _log(BusEventLevel.Warning, $"MQTT: a status listener failed: {ex.Message}");
+        }
     }
 
     private sealed record WriteCommand(byte Address, string Key, string Value);
