@@ -1,0 +1,31 @@
+namespace SeplosConsole.Mqtt;
+
+/// <summary>What became of a write requested over MQTT; published on the key's result topic.</summary>
+public enum MqttWriteOutcome
+{
+    /// <summary>Written and read back with the requested value.</summary>
+    Confirmed,
+    /// <summary>Not written: out of range, against a rule, not allowed, not a number.</summary>
+    Refused,
+    /// <summary>Tried but the pack did not confirm (time-out, exception reply, read-back differs).</summary>
+    Failed,
+}
+
+public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
+{
+    public static MqttWriteResult Confirmed(string message) => new(MqttWriteOutcome.Confirmed, message);
+    public static MqttWriteResult Refused(string message) => new(MqttWriteOutcome.Refused, message);
+    public static MqttWriteResult Failed(string message) => new(MqttWriteOutcome.Failed, message);
+}
+
+/// <summary>
+/// Carries a parameter write from Home Assistant to the write pipeline. The CLI wires it to the
+/// same pipeline and bus queue as `seplos set` (no interactive confirm; the range, 20 % and
+/// relation rules still apply) and journals every request and its result.
+/// The bridge has already checked that the key is allow-listed and the value is a number in the
+/// map's range; <paramref name="value"/> is the payload as HA sent it (invariant culture).
+/// </summary>
+public interface IMqttWriteHandler
+{
+    Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken);
+}
