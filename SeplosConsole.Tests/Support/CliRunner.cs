@@ -24,6 +24,54 @@ public static class CliRunner
         var code = await SeplosCli.RunAsync(args, context, cancel.Token);
         return new Result(code, output.ToString(), error.ToString());
     }
+
+    /// <summary>Runs a long-lived command (mqtt, simulate) until <paramref name="stop"/> is cancelled, as Ctrl+C would.</summary>
+    public static async Task<Result> RunUntilCancelledAsync(string[] args, string directory, CancellationToken stop)
+    {
+        var output = new SynchronizedStringWriter();
+        var error = new SynchronizedStringWriter();
+        var context = new CliContext(output, error, new StringReader(""), false, directory);
+        var code = await Task.Run(() => SeplosCli.RunAsync(args, context, stop), CancellationToken.None);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A StringWriter that background tasks may write to at the same time.</summary>
+    private sealed class SynchronizedStringWriter : StringWriter
+    {
+        private readonly Lock _lock = new();
+
+        public override void Write(char value)
+        {
+            lock (_lock)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_lock)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_lock)
+            {
+                base.WriteLine(value);
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_lock)
+            {
+                return base.ToString();
+            }
+        }
+    }
 }
 
 public static class TempDirectory

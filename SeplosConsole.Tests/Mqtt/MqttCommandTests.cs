@@ -1,0 +1,77 @@
+using SeplosConsole.Tests.Support;
+
+namespace SeplosConsole.Tests.Mqtt;
+
+/// <summary>`seplos mqtt` as systemd runs it: the real command, the simulator, a real mosquitto.</summary>
+public sealed class MqttCommandTests
+{
+    private static async Task<(CancellationTokenSource Stop, Task<CliRunner.Result> Run)> StartBridgeAsync(MosquittoBroker broker, string extraMqtt = "")
+    {
+        var directory = TempDirectory.Create();
+        await File.WriteAllTextAsync(Path.Combine(directory, "seplos.ini"),
+            $"[seplos]\nserial = sim\ninterval_ms = 300\njournal = {Path.Combine(directory, "journal.jsonl")}\n" +
+            $"[mqtt]\nserver = {broker.Host}\nport = {broker.Port}\nprefix = seplos\n{extraMqtt}");
+        var stop = new CancellationTokenSource();
+        var run = CliRunner.RunUntilCancelledAsync(["mqtt"], directory, stop.Token);
+        return (stop, run);
+    }
+
+    [Fact]
+    public async Task Seplos_simulate_mqtt_fills_discovery_and_state_and_says_offline_on_stop()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var probe = await MqttProbe.ConnectAsync(broker);
+        var (stop, run) = await StartBridgeAsync(broker);
+
+        var voltage = await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/pack_voltage", "pack voltage state");
+        await probe.WaitForAsync("seplos/battery_0/state", "online");
+        await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16", "cell 16 state");
+        // What Home Assistant finds when it starts later: the retained discovery and state.
+        await using var late = await MqttProbe.ConnectAsync(broker);
+        var config = await late.WaitForAsync(m => m.Topic == "homeassistant/sensor/seplos_bms_0/pack_voltage/config" && m.Retain, "retained pack voltage discovery");
+        await late.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16" && m.Retain, "retained cell 16 state");
+        var mark = probe.Mark;
+        await stop.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("voltage", (string?)MqttProbe.Json(config)["device_class"]);
+        Assert.InRange(double.Parse(voltage.Payload, System.Globalization.CultureInfo.InvariantCulture), 48, 58.4);
+        await probe.WaitForAsync("seplos/battery_0/state", "offline", after: mark);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("polling pack(s) 0 on sim", result.Error);
+        stop.Dispose();
+    }
+
+    [Fact]
+    public async Task A_write_from_home_assistant_goes_through_the_pipeline_and_its_result_is_published()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var probe = await MqttProbe.ConnectAsync(broker);
+        var (stop, run) = await StartBridgeAsync(broker, "allow_writes = true\nwrite_allow_list = soc_low_alarm\n");
+        await probe.WaitForAsync(m => m.Topic == "homeassistant/number/seplos_bms_0/soc_low_alarm/config", "number entity");
+        await probe.WaitForAsync("seplos/battery_0/state", "online");
+
+        await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "6");
+        var confirmed = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "write result"));
+        var mark = probe.Mark;
+        await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "7.5");
+        var refused = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "second write result", after: mark));
+
+        Assert.Equal("confirmed", ((string?)confirmed["result"])?.ToLowerInvariant());
+        // 6.0 → 7.5 % keeps every relation but is more than the 20 % a write may change without force; HA has no force.
+        Assert.Equal("refused", ((string?)refused["result"])?.ToLowerInvariant());
+        Assert.Contains("20", (string?)refused["message"]);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+        stop.Dispose();
+    }
+
+    [Fact]
+    public async Task Without_a_broker_in_the_config_mqtt_says_what_to_set()
+    {
+        var result = await CliRunner.RunAsync(["--simulate", "mqtt"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no MQTT broker configured", result.Error);
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using SeplosConsole.Mqtt;
+using SeplosConsole.Services;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>
+/// <c>seplos mqtt</c>: the headless bridge for systemd. Polls the packs and mirrors them to MQTT
+/// with Home Assistant discovery until Ctrl+C or SIGTERM; logs one line per event on stderr.
+/// </summary>
+public static class MqttCommand
+{
+    public static Command Create(CliContext context, GlobalOptions global)
+    {
+        var command = new Command("mqtt", "Mirror the packs to MQTT / Home Assistant (for systemd; settings in [mqtt] of seplos.ini)");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = global.Resolve(parse, context);
+            var options = ReadOptions(settings.Configuration)
+                ?? throw new CliException("no MQTT broker configured: set server in the [mqtt] section of seplos.ini (see docs/mqtt.md)");
+            var log = new StderrLog(context.Error);
+            var bus = LiveBus.Create(settings);
+            await using var busScope = bus.ConfigureAwait(false);
+            bus.Poller.Event += (_, e) => log.Write(e.Level, e.ToString());
+            bus.Writes.Changed += (_, w) =>
+            {
+                if (w.IsFinal)
+                {
+                    log.Write(w.State is Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning, $"pack {w.Address}: write from MQTT: {w.Message}");
+                }
+            };
+            var bridge = new MqttBridge(options, log.Write, options.AllowWrites ? new WriteQueueHandler(bus.Writes) : null);
+            log.Write(BusEventLevel.Info, $"polling pack(s) {Config.AddressList.Format(settings.Addresses)} on {settings.Port}; MQTT {options.Server}:{options.Port} as {options.ClientId}");
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var polling = bus.RunAsync(stop.Token);
+            // The bridge publishes "offline" for every pack before it returns on cancellation.
+            await bridge.RunAsync(bus.Poller, stop.Token).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await polling.ConfigureAwait(false);
+            log.Write(BusEventLevel.Info, "stopped");
+            return SeplosCli.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The [mqtt] section; null when no server is set. A bad value is a clear error.</summary>
+    public static MqttOptions? ReadOptions(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var (options, errors) = MqttSettings.Read(configuration);
+        return errors.Count > 0 ? throw new CliException(string.Join("; ", errors)) : options;
+    }
+
+    /// <summary>
+    /// One line per event on stderr. Under systemd (JOURNAL_STREAM set) each line starts with a
+    /// syslog priority such as &lt;4&gt;, which journald turns into the entry's level.
+    /// </summary>
+    private sealed class StderrLog(TextWriter error)
+    {
+        private readonly bool _journald = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
+        private readonly Lock _lock = new();
+
+        public void Write(BusEventLevel level, string message)
+        {
+            var line = _journald
+                ? $"<{(level switch { BusEventLevel.Error => 3, BusEventLevel.Warning => 4, _ => 6 })}>{message}"
+                : $"{DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss} {(level switch { BusEventLevel.Error => "error", BusEventLevel.Warning => "warn ", _ => "info " })} {message}";
+            lock (_lock)
+            {
+                error.WriteLine(line);
+                error.Flush();
+            }
+        }
+    }
+}
