@@ -21,8 +21,7 @@ public sealed class BusSession : IAsyncDisposable
 
     public static async Task<BusSession> OpenAsync(SeplosSettings settings, CancellationToken cancellationToken)
     {
-        var transport = TransportFactory.Create(settings);
-        var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = settings.Timeout, Retries = settings.Retries });
+        var rtu = TransportFactory.CreateClient(settings);
         try
         {
             await rtu.ConnectAsync(cancellationToken).ConfigureAwait(false);

@@ -32,7 +32,7 @@ public sealed class LiveBus : IAsyncDisposable
     public ParameterWriteQueue Writes { get; }
 
     public static LiveBus Create(SeplosSettings settings)
-        => new(settings, new RtuClient(TransportFactory.Create(settings), new RtuClientOptions { Timeout = settings.Timeout, Retries = settings.Retries }));
+        => new(settings, TransportFactory.CreateClient(settings));
 
     public Task RunAsync(CancellationToken cancellationToken) => Poller.RunAsync(cancellationToken);
 

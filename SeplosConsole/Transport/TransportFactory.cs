@@ -5,6 +5,10 @@ namespace SeplosConsole.Transport;
 /// <summary>Chooses the transport from what the user typed as the port.</summary>
 public static class TransportFactory
 {
+    /// <summary>The RTU client for the configured port, time-out and retries.</summary>
+    public static Rtu.RtuClient CreateClient(SeplosSettings settings)
+        => new(Create(settings), new Rtu.RtuClientOptions { Timeout = settings.Timeout, Retries = settings.Retries });
+
     public static IBusTransport Create(SeplosSettings settings)
     {
         var port = settings.Port.Trim();
