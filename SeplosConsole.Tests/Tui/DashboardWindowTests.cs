@@ -114,12 +114,15 @@ public sealed class DashboardWindowTests
     }
 
     [Fact]
-    public async Task Updates_from_a_background_task_reach_the_screen_through_the_UI_thread()
+    public void Updates_from_a_background_thread_reach_the_screen_through_the_UI_thread()
     {
         using var ui = new DashboardHarness(new FakeFeed());
         Assert.Contains("no pack configured", ui.Screen());
 
-        await Task.Run(() => ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Build(DashboardHarness.Start), DashboardHarness.Start));
+        // A plain thread, as the poller's task would be; the test thread stays the UI thread.
+        var poller = new Thread(() => ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Build(DashboardHarness.Start), DashboardHarness.Start));
+        poller.Start();
+        poller.Join();
         ui.Feed.Raise(new BusEvent(DashboardHarness.Start, BusEventLevel.Error, 0, "CRC error"));
         ui.Advance(TimeSpan.FromMilliseconds(500));
 

@@ -15,6 +15,8 @@ public sealed class LiveLabel : Label
     {
         _palette = palette;
         Tone = tone;
+        // Keys like cell_high_voltage_alarm contain '_', the default hotkey marker: it would eat one.
+        HotKeySpecifier = new System.Text.Rune(0xFFFF);
         SetScheme(palette.For(tone));
     }
 

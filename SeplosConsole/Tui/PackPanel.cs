@@ -31,7 +31,7 @@ public sealed class PackPanel : DashboardPanel
     public override void Show(PackStatus status, bool old)
     {
         var pack = status.Snapshot;
-        _voltage.Show(Line("Voltage", pack.Text("pack_voltage") is null ? null : Display(pack, "pack_voltage")), Aged(Tone.Normal, old));
+        _voltage.Show(Line("Voltage", Display(pack, "pack_voltage")), Aged(Tone.Normal, old));
 
         if (pack.Value("current") is { } amps)
         {

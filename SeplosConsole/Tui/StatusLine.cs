@@ -20,7 +20,7 @@ public static class StatusLine
         var serial = status.Serial is { } s ? $" SN {s}" : "";
         var ageText = age is { } a ? $"{Seconds(a)} ago" : "no reading yet";
         var rate = requestsPerSecond is { } r ? r.ToString("0.0", CultureInfo.InvariantCulture) : "--";
-        var text = $" {state} | {linkName} | pack {status.Address}{serial} | {ageText} | {rate} req/s | errors {status.Counters.Errors} | ? help  q quit";
+        var text = $" {state} | {linkName} | pack {status.Address}{serial} | {ageText} | {rate} req/s | errors {status.Counters.Errors} | ? help";
         return (text, tone);
     }
 
