@@ -1,0 +1,107 @@
+using SeplosConsole.Services;
+using SeplosConsole.Tui;
+using Terminal.Gui.App;
+using Terminal.Gui.Drawing;
+using Terminal.Gui.Input;
+using Terminal.Gui.Testing;
+using Terminal.Gui.Time;
+using Terminal.Gui.Views;
+
+namespace SeplosConsole.Tests.Tui;
+
+/// <summary>A dashboard on a headless Terminal.Gui application with virtual time (platform notes recipe).</summary>
+internal sealed class DashboardHarness : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly SessionToken? _session;
+
+    public DashboardHarness(FakeFeed feed, IParameterEditor? editor = null, int width = 120, int height = 40)
+    {
+        Feed = feed;
+        Time = new VirtualTimeProvider();
+        App = Application.Create(Time);
+        App.Init("ansi");
+        App.Driver!.SetScreenSize(width, height);
+        Window = new DashboardWindow(App, feed, new DashboardOptions { Editor = editor, Clock = Clock });
+        _session = App.Begin(Window);
+    }
+
+    public IApplication App { get; }
+    public VirtualTimeProvider Time { get; }
+    public ManualClock Clock { get; } = new(Start);
+    public FakeFeed Feed { get; }
+    public DashboardWindow Window { get; }
+
+    /// <summary>Lets time pass on both clocks and runs the due timers and queued Invokes.</summary>
+    public void Advance(TimeSpan span)
+    {
+        Clock.Now += span;
+        Time.Advance(span);
+        App.TimedEvents!.RunTimers();
+    }
+
+    public string Screen()
+    {
+        App.TimedEvents!.RunTimers();
+        App.LayoutAndDraw(true);
+        return App.Driver!.ToString()!;
+    }
+
+    public void Press(params Key[] keys)
+    {
+        foreach (var key in keys)
+        {
+            App.InjectKey(key);
+        }
+    }
+
+    public void Type(string text)
+    {
+        foreach (var c in text)
+        {
+            App.InjectKey(new Key(c));
+        }
+    }
+
+    /// <summary>Answers the next dialog with <paramref name="answer"/> as soon as it shows (it runs its own loop).</summary>
+    public void AnswerNextDialog(Key answer)
+    {
+        var answered = false;
+        void OnIteration(object? sender, EventArgs e)
+        {
+            if (!answered && App.TopRunnableView is Dialog)
+            {
+                answered = true;
+                App.Iteration -= OnIteration;
+                App.InjectKey(answer);
+            }
+        }
+        App.Iteration += OnIteration;
+    }
+
+    /// <summary>The foreground colour where <paramref name="text"/> first appears on screen.</summary>
+    public Color? ForegroundOf(string text)
+    {
+        var lines = Screen().Split('\n');
+        for (var row = 0; row < lines.Length; row++)
+        {
+            var col = lines[row].IndexOf(text, StringComparison.Ordinal);
+            if (col >= 0)
+            {
+                return App.Driver!.Contents![row, col].Attribute is { } attribute ? attribute.Foreground : null;
+            }
+        }
+        return null;
+    }
+
+    public void Dispose()
+    {
+        Window.Dispose();
+        if (_session is not null)
+        {
+            App.End(_session);
+        }
+        App.Dispose();
+    }
+}

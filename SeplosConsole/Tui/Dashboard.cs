@@ -1,0 +1,73 @@
+using SeplosConsole.Services;
+using Terminal.Gui.App;
+using Terminal.Gui.Drivers;
+
+namespace SeplosConsole.Tui;
+
+/// <summary>
+/// Entry point for `seplos` and `seplos --simulate`: runs the dashboard on the terminal until the
+/// user quits or <c>cancellationToken</c> fires. The caller owns the feed (starts and stops the poller).
+/// </summary>
+public static class Dashboard
+{
+    public const int ExitOk = 0;
+    public const int ExitNoTerminal = 1;
+
+    public const string NoTerminalMessage =
+        "the dashboard needs a terminal; use `seplos all` or `seplos mqtt` for scripts/services";
+
+    /// <param name="error">Where the no-terminal message goes; stderr when null.</param>
+    public static async Task<int> RunAsync(IPackFeed feed, DashboardOptions options, CancellationToken cancellationToken, TextWriter? error = null)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        ArgumentNullException.ThrowIfNull(options);
+        // Without a terminal Terminal.Gui runs headless forever (platform notes): refuse instead.
+        if (!Driver.IsAttachedToTerminal(out _, out _))
+        {
+            await (error ?? Console.Error).WriteLineAsync(NoTerminalMessage).ConfigureAwait(false);
+            return ExitNoTerminal;
+        }
+
+        using var app = Application.Create();
+        app.Init(options.Driver);
+        DashboardWindow? window = null;
+        try
+        {
+            window = new DashboardWindow(app, feed, options);
+            using var stop = cancellationToken.Register(() => PostStop(app));
+            // Handler exceptions are caught inside the window; anything else is shown in the log and the loop goes on.
+            app.Run(window, ex =>
+            {
+                window.Log.Append($"error: {ex.GetType().Name}: {ex.Message}");
+                return true;
+            });
+        }
+        finally
+        {
+            var idle = window?.WhenIdle() ?? Task.CompletedTask;
+            // Stop listening and cancel edits in flight before the application goes (Invoke would throw).
+            window?.Dispose();
+            try
+            {
+                await idle.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // An edit still waiting on the bus is abandoned; the poller reports its end.
+            }
+        }
+        return ExitOk;
+    }
+
+    private static void PostStop(IApplication app)
+    {
+        try
+        {
+            app.Invoke(() => app.RequestStop());
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // Already stopped.
+        }
+    }
+}

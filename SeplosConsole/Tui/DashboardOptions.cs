@@ -1,0 +1,25 @@
+namespace SeplosConsole.Tui;
+
+/// <summary>How the CLI starts the dashboard. Immutable.</summary>
+public sealed record DashboardOptions
+{
+    /// <summary>Null runs read-only: the edit field says that writes are disabled.</summary>
+    public IParameterEditor? Editor { get; init; }
+
+    /// <summary>How often values and ages are redrawn; 500 ms keeps the Pi's CPU low.</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A reading older than this is shown as stale even if the poller has not said so yet.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Lines the log pane keeps.</summary>
+    public int LogCapacity { get; init; } = 500;
+
+    public bool LightTheme { get; init; }
+
+    /// <summary>Terminal.Gui driver name ("ansi", "dotnet"); null picks the platform default.</summary>
+    public string? Driver { get; init; }
+
+    /// <summary>Clock for ages; tests pass a manual one.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,94 @@
+using SeplosConsole.Seplos;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace SeplosConsole.Tui;
+
+/// <summary>
+/// The parameter table with the edit field and a line for the latest write's state below it.
+/// UI thread only.
+/// </summary>
+public sealed class ParametersView : View
+{
+    private readonly ParameterTableSource _source = new();
+    private readonly TableView _table;
+    private readonly TextField _edit;
+    private readonly LiveLabel _prompt;
+    private readonly LiveLabel _result;
+    private PackSnapshot? _shown;
+
+    public ParametersView(Palette palette, bool writesEnabled)
+    {
+        CanFocus = true;
+        _table = new TableView
+        {
+            X = 0,
+            Y = 0,
+            Width = Dim.Fill(),
+            Height = Dim.Fill(2),
+            Table = _source,
+            FullRowSelect = true,
+            // Type-ahead search would swallow the dashboard's letter keys (platform notes).
+            CollectionNavigator = null,
+        };
+        _prompt = new LiveLabel(palette, Tone.Heading) { X = 0, Y = Pos.AnchorEnd(2), Width = 7, Height = 1, Text = "Edit e:" };
+        _edit = new TextField { X = 7, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), ReadOnly = !writesEnabled };
+        if (writesEnabled)
+        {
+            // The default popup autocomplete is never drawn in 2.5.0 yet captures Enter (platform notes).
+            var autocomplete = new AppendAutocomplete(_edit) { SuggestionGenerator = new ParameterKeySuggestions() };
+            ((SingleWordSuggestionGenerator)autocomplete.SuggestionGenerator).AllSuggestions =
+                [.. SeplosMap.WritableParameters.Select(f => f.Key).Order(StringComparer.Ordinal)];
+            _edit.Autocomplete = autocomplete;
+        }
+        else
+        {
+            _edit.Text = "writes are disabled (read-only mode)";
+        }
+        _result = new LiveLabel(palette, Tone.Dim)
+        {
+            X = 0,
+            Y = Pos.AnchorEnd(1),
+            Width = Dim.Fill(),
+            Height = 1,
+            Text = writesEnabled ? "type: key value, Enter to check and confirm; Tab completes; Esc leaves" : "writes are disabled",
+        };
+        Add(_table, _prompt, _edit, _result);
+        UsePalette(palette);
+    }
+
+    public TableView Table => _table;
+    public TextField EditField => _edit;
+    public ParameterTableSource Source => _source;
+    public string ResultText => _result.Text;
+
+    /// <summary>Refreshes values in place; does nothing when the snapshot is the one shown.</summary>
+    public void Show(PackSnapshot snapshot)
+    {
+        if (ReferenceEquals(snapshot, _shown))
+        {
+            return;
+        }
+        _shown = snapshot;
+        _source.Snapshot = snapshot;
+        _table.Update();
+    }
+
+    public void ShowWriteState(string key, string state, string message, Tone tone)
+    {
+        _source.SetWriteState(key, state);
+        _table.Update();
+        _result.Show(message, tone);
+    }
+
+    public void ShowMessage(string message, Tone tone) => _result.Show(message, tone);
+
+    public void UsePalette(Palette palette)
+    {
+        SetScheme(palette.Window);
+        _table.SetScheme(palette.Window);
+        _edit.SetScheme(palette.Window);
+        _prompt.UsePalette(palette);
+        _result.UsePalette(palette);
+    }
+}

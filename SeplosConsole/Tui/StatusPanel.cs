@@ -1,0 +1,87 @@
+using SeplosConsole.Seplos;
+using SeplosConsole.Services;
+
+namespace SeplosConsole.Tui;
+
+/// <summary>
+/// System state, MOSFETs, and every active alarm, protection or fault by name, in red; "all clear"
+/// when none. Flags whose bit is disputed carry a "?".
+/// </summary>
+public sealed class StatusPanel : DashboardPanel
+{
+    public const int ProblemLines = 3;
+    private static readonly FlagDefinition[] StateFlags = [.. SeplosMap.FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.State)];
+    private static readonly FlagDefinition[] SwitchFlags = [.. SeplosMap.FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.Switch)];
+    private readonly LiveLabel _state;
+    private readonly LiveLabel _switches;
+    private readonly LiveLabel _problems;
+
+    public StatusPanel(Palette palette) : base("Status", palette)
+    {
+        _state = AddLine(0, 0);
+        _switches = AddLine(0, 1);
+        _problems = AddLine(0, 2);
+        _problems.Height = ProblemLines;
+    }
+
+    public override void Show(PackStatus status, bool old)
+    {
+        var pack = status.Snapshot;
+        if (!pack.Has(BlockId.Pic))
+        {
+            _state.Show("State: --", Tone.Dim);
+            _switches.Show("FETs:  --", Tone.Dim);
+            _problems.Show("no alarm data yet", Tone.Dim);
+            return;
+        }
+
+        var states = StateFlags.Where(f => pack.Flag(f.Key) == true).Select(Named).ToArray();
+        _state.Show("State: " + (states.Length == 0 ? "--" : string.Join(", ", states)), Aged(Tone.Normal, old));
+
+        var switches = SwitchFlags.Select(f => $"{Short(f)} {(pack.Flag(f.Key) == true ? "ON" : "off")}");
+        _switches.Show("FETs:  " + string.Join("  ", switches), Aged(Tone.Normal, old));
+
+        var problems = pack.ActiveProblems.Select(Named).ToArray();
+        if (problems.Length == 0)
+        {
+            _problems.Show("all clear", Aged(Tone.Good, old));
+        }
+        else
+        {
+            var text = (old ? "(old) " : "") + string.Join(", ", problems);
+            _problems.Show(Wrap(text, Math.Max(20, Viewport.Width)), Tone.Alarm);
+        }
+    }
+
+    private static string Named(FlagDefinition flag) => flag.Uncertain ? flag.Name + " ?" : flag.Name;
+
+    private static string Short(FlagDefinition flag) => flag.Key switch
+    {
+        "charge_fet_on" => "charge",
+        "discharge_fet_on" => "discharge",
+        "current_limit_fet_on" => "limit",
+        "heater_on" => "heater",
+        _ => flag.Name,
+    };
+
+    /// <summary>Breaks a comma list into lines of the panel's width so no alarm name is cut off.</summary>
+    internal static string Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                lines.Add(line);
+                line = word;
+            }
+            else
+            {
+                line = line.Length == 0 ? word : line + " " + word;
+            }
+        }
+        lines.Add(line);
+        return string.Join('\n', lines);
+    }
+}
