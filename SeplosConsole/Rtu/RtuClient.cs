@@ -17,6 +17,8 @@ public sealed class RtuClient : IAsyncDisposable
     private readonly ConcurrentDictionary<byte, LinkCounters> _perAddress = new();
     private readonly byte[] _buffer = new byte[512];
     private long _lastExchangeEnd;
+    // Attempts of the last request that got no reply of their own, and the length of such a reply.
+    private (int Count, int Length) _unanswered;
 
     public RtuClient(IBusTransport transport, RtuClientOptions? options = null, TimeProvider? time = null)
     {
@@ -60,18 +62,26 @@ public sealed class RtuClient : IAsyncDisposable
         try
         {
             var perAddress = CountersFor(request.Address);
+            if (_unanswered.Count > 0)
+            {
+                await DrainLateRepliesAsync(perAddress, cancellationToken).ConfigureAwait(false);
+            }
             RtuException? last = null;
             for (var attempt = 0; attempt <= Options.Retries; attempt++)
             {
                 try
                 {
-                    return await ExchangeAsync(request, perAddress, cancellationToken).ConfigureAwait(false);
+                    var response = await ExchangeAsync(request, perAddress, cancellationToken).ConfigureAwait(false);
+                    // Each failed attempt may still be answered: one reply is in hand, the rest may follow.
+                    _unanswered = (attempt, request.ExpectedResponseLength);
+                    return response;
                 }
                 catch (RtuException ex) when (ex is RtuTimeoutException or RtuCrcException or RtuMismatchException)
                 {
                     last = ex;
                 }
             }
+            _unanswered = (Options.Retries + 1, request.ExpectedResponseLength);
             throw last!;
         }
         finally
@@ -138,6 +148,40 @@ public sealed class RtuClient : IAsyncDisposable
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// RTU has no transaction ids: requests of the same shape (the two SPA halves, say) get replies
+    /// of the same length, so a late answer to an attempt that timed out would be taken for the next
+    /// request's. Before a new request after retries, reads and drops the answers still owed,
+    /// waiting at most one reply time-out. Costs time only after errors.
+    /// </summary>
+    private async Task DrainLateRepliesAsync(LinkCounters perAddress, CancellationToken cancellationToken)
+    {
+        if (!_transport.IsOpen)
+        {
+            _unanswered = default;
+            return;
+        }
+        var owed = _unanswered.Count * _unanswered.Length;
+        _unanswered = default;
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(Options.Timeout);
+        try
+        {
+            while (owed > 0)
+            {
+                var read = await _transport.ReadAsync(_buffer, window.Token).ConfigureAwait(false);
+                owed -= read;
+                Counters.Received(read);
+                Counters.Discarded(read);
+                perAddress.Discarded(read);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Nothing more came: the failed attempts were lost, not late.
         }
     }
 

@@ -20,6 +20,12 @@ public sealed record DashboardOptions
     /// <summary>Terminal.Gui driver name ("ansi", "dotnet"); null picks the platform default.</summary>
     public string? Driver { get; init; }
 
+    /// <summary>
+    /// Extra state for the end of the status line (e.g. "MQTT connected"), read on each refresh;
+    /// null shows nothing. Must be cheap and thread-safe.
+    /// </summary>
+    public Func<string?>? ExtraStatus { get; init; }
+
     /// <summary>Clock for ages; tests pass a manual one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

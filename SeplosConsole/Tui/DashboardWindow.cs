@@ -156,6 +156,10 @@ public sealed class DashboardWindow : Window
         }
         var rate = current is not null && _rates.TryGetValue(current.Address, out var meter) ? meter.PerSecond(now) : null;
         var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate);
+        if (_options.ExtraStatus?.Invoke() is { Length: > 0 } extra)
+        {
+            text = $"{text} │ {extra}";
+        }
         _statusLine.Show(text, tone);
         ShowSelector();
         _log.Render();

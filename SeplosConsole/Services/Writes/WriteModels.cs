@@ -33,9 +33,11 @@ public sealed record WritePlan(FieldDefinition Field, long OldRaw, long NewRaw, 
     public double NewValue => Field.ToValue(NewRaw);
 
     /// <summary>e.g. "battery_low_voltage_alarm: 46.40 V → 45.00 V (register 0x1307 raw 4640 → raw 4500)".</summary>
-    public string Summary =>
-        $"{Field.Key}: {SpaValues.Describe(Field, OldRaw)} → {SpaValues.Describe(Field, NewRaw)} " +
-        $"(register 0x{Field.Address:X4} raw {OldRaw} → raw {NewRaw})";
+    public string Summary => $"{Field.Key}: {Change}";
+
+    /// <summary>Old → new with the register, without the key: for a line that names the key already.</summary>
+    public string Change =>
+        $"{SpaValues.Describe(Field, OldRaw)} → {SpaValues.Describe(Field, NewRaw)} (register 0x{Field.Address:X4} raw {OldRaw} → raw {NewRaw})";
 
     /// <summary>True when <paramref name="other"/> would write the same raw over the same raw (a plan shown earlier still holds).</summary>
     public bool SameWriteAs(WritePlan other) => Field.Key == other.Field.Key && OldRaw == other.OldRaw && NewRaw == other.NewRaw;

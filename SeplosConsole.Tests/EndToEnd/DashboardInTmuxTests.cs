@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using SeplosConsole.Tests.Support;
+
+namespace SeplosConsole.Tests.EndToEnd;
+
+/// <summary>
+/// The real program in a real terminal on the simulator: what a person sees, what a person types,
+/// and what the pack holds afterwards.
+/// </summary>
+public sealed partial class DashboardInTmuxTests
+{
+    [GeneratedRegex(@"\b(\d{1,2}) (3\.\d{3})")]
+    private static partial Regex CellVoltage();
+
+    [Fact]
+    public async Task The_dashboard_shows_the_pack_and_an_edit_made_in_it_reaches_the_pack()
+    {
+        await using var link = await SimulatedLink.StartAsync();
+        var program = Path.Combine(AppContext.BaseDirectory, "seplos.dll");
+        // The test host sets DisableRealDriverIO for the headless tests; the real program must not inherit it.
+        await using var terminal = await Tmux.StartAsync(
+            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}'", 100, 32);
+
+        var monitor = await terminal.WaitForScreenAsync(s => CellVoltage().Count(s) >= 16 && s.Contains("ONLINE", StringComparison.Ordinal), "16 cell voltages and ONLINE");
+        Assert.Matches(@"Voltage\s+\d\d\.\d\d V", monitor);
+        var cells = CellVoltage().Matches(monitor).Select(m => int.Parse(m.Groups[1].Value)).ToHashSet();
+        Assert.True(Enumerable.Range(1, 16).All(cells.Contains), "every cell 1–16 on screen:\n" + monitor);
+
+        await terminal.SendKeysAsync("t");
+        await terminal.WaitForScreenAsync(s => s.Contains("battery_low_voltage_alarm", StringComparison.Ordinal), "the parameter table");
+        await terminal.SendKeysAsync("e");
+        await terminal.TypeAsync("soc_low_alarm 6");
+        await terminal.SendKeysAsync("Enter");
+        await terminal.WaitForScreenAsync(s => s.Contains("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60)", StringComparison.Ordinal), "the confirmation dialog");
+        // No is the default button; move to Yes, then press it.
+        await terminal.SendKeysAsync("Left");
+        await terminal.SendKeysAsync("Enter");
+        await terminal.WaitForScreenAsync(s => s.Contains("confirmed: soc_low_alarm", StringComparison.Ordinal), "the confirmed write");
+        // Esc leaves the edit field and goes back to the monitor, where `q` quits. (Esc followed at
+        // once by another key would reach the program as Alt+key: wait for the monitor first.)
+        await terminal.SendKeysAsync("Escape");
+        await terminal.WaitForScreenAsync(s => s.Contains("┤Cells├", StringComparison.Ordinal), "the monitor view again");
+        await terminal.SendKeysAsync("q");
+        Assert.Equal(0, await terminal.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+
+        var show = await link.RunAsync("show", "soc_low_alarm");
+        Assert.Equal("soc_low_alarm 6.0 %", show.Lines.Single());
+    }
+
+    [Fact]
+    public async Task Without_a_terminal_the_dashboard_says_so_and_exits_1()
+    {
+        var result = await CliRunner.RunAsync(["--simulate"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("needs a terminal", result.Error);
+    }
+}

@@ -1,0 +1,29 @@
+using SeplosConsole.Rtu;
+using SeplosConsole.Seplos;
+using SeplosConsole.Simulation;
+
+namespace SeplosConsole.Tests.Services;
+
+public class LateReplyTests
+{
+    [Fact]
+    public async Task A_late_answer_to_a_timed_out_attempt_is_not_taken_for_the_next_request_of_the_same_shape()
+    {
+        // SPA is read as two requests of 0x35 registers whose replies have the same length. The pack
+        // answers the first one too late, then answers the retry as well: without draining the line,
+        // the second half would get the first half's late data.
+        var transport = InProcessSimulatorTransport.Create(new SimulatorOptions());
+        transport.Simulator.Faults.ExtraDelay = TimeSpan.FromMilliseconds(250);
+        transport.Simulator.Faults.InjectNext(SimulatedFault.ExtraDelay);
+        await using var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = TimeSpan.FromMilliseconds(150), Retries = 2 });
+        var client = new SeplosClient(rtu);
+
+        var spa = PackSnapshot.Empty(0).With(await client.ReadBlockAsync(0, BlockId.Spa, CancellationToken.None));
+
+        Assert.Equal(transport.Simulator.Pack(0).Value("soc_low_alarm"), spa.Value("soc_low_alarm"));
+        Assert.Equal(transport.Simulator.Pack(0).Value("output_short_circuit_delay"), spa.Value("output_short_circuit_delay"));
+        Assert.Equal(transport.Simulator.Pack(0).Value("charging_request_voltage"), spa.Value("charging_request_voltage"));
+        Assert.True(rtu.Counters.Snapshot().Timeouts >= 1);
+        Assert.True(rtu.Counters.Snapshot().DiscardedBytes >= 111, "the late reply was read and dropped");
+    }
+}

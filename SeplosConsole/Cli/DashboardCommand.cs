@@ -1,0 +1,64 @@
+using System.CommandLine;
+using SeplosConsole.Mqtt;
+using SeplosConsole.Services;
+using SeplosConsole.Tui;
+
+namespace SeplosConsole.Cli;
+
+/// <summary>
+/// <c>seplos</c> with no command: the live dashboard. Polls in the background, edits through the
+/// write queue, and mirrors to MQTT too when [mqtt] server is set (as the original tool did).
+/// </summary>
+public static class DashboardCommand
+{
+    public static void AttachTo(RootCommand root, CliContext context, GlobalOptions global)
+    {
+        var light = new Option<bool>("--light") { Description = "Start with the light theme (d toggles)" };
+        root.Options.Add(light);
+        root.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = global.Resolve(parse, context);
+            var mqttOptions = MqttCommand.ReadOptions(settings.Configuration);
+            var bus = LiveBus.Create(settings);
+            await using var busScope = bus.ConfigureAwait(false);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+            MqttBridge? bridge = null;
+            Task bridging = Task.CompletedTask;
+            if (mqttOptions is not null)
+            {
+                // Bridge messages go to the dashboard's log through the feed's event stream.
+                bridge = new MqttBridge(mqttOptions, (level, message) => bus.Poller.Report(level, $"MQTT: {message}"),
+                    mqttOptions.AllowWrites ? new WriteQueueHandler(bus.Writes) : null);
+                bridging = bridge.RunAsync(bus.Poller, stop.Token);
+            }
+            bus.Writes.Changed += (_, w) =>
+            {
+                if (w.IsFinal && w.Request.Source != "tui")
+                {
+                    bus.Poller.Report(w.State == Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
+                        $"write from {w.Request.Source}: {w.Message}");
+                }
+            };
+
+            var polling = bus.RunAsync(stop.Token);
+            int exitCode;
+            try
+            {
+                exitCode = await Dashboard.RunAsync(bus.Poller, new DashboardOptions
+                {
+                    Editor = new QueueParameterEditor(bus.Writes),
+                    LightTheme = parse.GetValue(light),
+                    ExtraStatus = bridge is null ? null : () => bridge.Status.ToString(),
+                }, stop.Token, context.Error).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await polling.ConfigureAwait(false);
+                await bridging.ConfigureAwait(false);
+            }
+            return exitCode;
+        });
+    }
+}
