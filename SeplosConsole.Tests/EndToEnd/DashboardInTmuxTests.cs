@@ -48,6 +48,23 @@ public sealed partial class DashboardInTmuxTests
     }
 
     [Fact]
+    public async Task The_dashboard_ends_and_frees_the_port_when_its_terminal_goes_away()
+    {
+        await using var link = await SimulatedLink.StartAsync();
+        var program = Path.Combine(AppContext.BaseDirectory, "seplos.dll");
+        await using var terminal = await Tmux.StartAsync(
+            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}'", 100, 32);
+        await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+        using var process = System.Diagnostics.Process.GetProcessById(await terminal.PanePidAsync());
+
+        await terminal.KillServerAsync();
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(limit.Token);
+        Assert.True(process.HasExited);
+    }
+
+    [Fact]
     public async Task Without_a_terminal_the_dashboard_says_so_and_exits_1()
     {
         var result = await CliRunner.RunAsync(["--simulate"]);

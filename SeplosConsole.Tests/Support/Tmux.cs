@@ -50,6 +50,12 @@ public sealed class Tmux : IAsyncDisposable
         throw new TimeoutException($"no {what} on screen within {limit.TotalSeconds} s; last screen:\n{screen}");
     }
 
+    /// <summary>The process in the pane (the program itself when the command used exec).</summary>
+    public async Task<int> PanePidAsync() => int.Parse((await RunAsync("display-message", "-p", "-t", "main", "#{pane_pid}")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Ends the terminal the way a dropped SSH session does: the program gets SIGHUP.</summary>
+    public Task KillServerAsync() => RunAsync("kill-server");
+
     public async Task<int?> ExitCodeAsync()
     {
         var text = (await RunAsync("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}")).Trim();

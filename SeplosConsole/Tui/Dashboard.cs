@@ -28,7 +28,7 @@ public static class Dashboard
             return ExitNoTerminal;
         }
 
-        using var app = Application.Create();
+        var app = Application.Create();
         app.Init(options.Driver);
         DashboardWindow? window = null;
         try
@@ -55,8 +55,27 @@ public static class Dashboard
             {
                 // An edit still waiting on the bus is abandoned; the poller reports its end.
             }
+            await DisposeWithinAsync(app, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         return ExitOk;
+    }
+
+    /// <summary>
+    /// Terminal.Gui 2.5.0's Dispose waits for its input thread, which can spin forever on a terminal
+    /// that has gone (SSH dropped, SIGHUP; seen here with tmux kill-server). The terminal is restored
+    /// before that wait when it still exists; past the limit the process ends without it.
+    /// </summary>
+    private static async Task DisposeWithinAsync(IApplication app, TimeSpan limit)
+    {
+        var dispose = Task.Run(app.Dispose);
+        try
+        {
+            await dispose.WaitAsync(limit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Leave it: the input thread is a pool (background) thread and does not keep the process alive.
+        }
     }
 
     private static void PostStop(IApplication app)
