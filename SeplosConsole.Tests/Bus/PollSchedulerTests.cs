@@ -178,8 +178,11 @@ public sealed class PollSchedulerTests
 
         scheduler.LinkRestored();
 
-        Assert.Equal(0, scheduler.LinkFailures);
         Assert.Equal(_clock.GetUtcNow(), scheduler.NextPoll(0));
         Assert.NotNull(scheduler.NextDue());
+        // Opening is not enough to forget the failures; an answer is.
+        Assert.Equal(TimeSpan.FromSeconds(4), scheduler.LinkFailed());
+        scheduler.LinkAnswered();
+        Assert.Equal(TimeSpan.FromSeconds(1), scheduler.LinkFailed());
     }
 }

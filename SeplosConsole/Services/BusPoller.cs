@@ -190,12 +190,20 @@ public sealed class BusPoller : IPackFeed
                 Log(BusEventLevel.Info, address, status.State == PackLinkState.Connecting ? "answering" : "answering again");
             }
             _scheduler.Answered(address, started);
+            _scheduler.LinkAnswered();
             Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), true));
             Publish(new PackStatus(address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, Counters(address)));
         }
         catch (TransportException ex)
         {
             LinkLost(ex.Message, wasOpen: true);
+            // The first drop is retried at once (an adapter that was unplugged may be back); a
+            // link that drops again before anything answered waits 1 s, 2 s … like a failed open.
+            _ = _scheduler.LinkFailed();
+            if (_scheduler.LinkFailures > 1)
+            {
+                await WaitForWorkOrAsync(_time.GetUtcNow() + _scheduler.Backoff(_scheduler.LinkFailures - 1), cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is RtuException or PackRefusedException)
         {

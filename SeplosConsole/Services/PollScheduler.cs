@@ -132,16 +132,22 @@ public sealed class PollScheduler
         return PollOutcome.Offline;
     }
 
-    /// <summary>The link failed (or could not be opened); returns how long to wait before the next attempt.</summary>
+    /// <summary>
+    /// The link failed, or could not be opened; returns the wait before the next attempt. The count
+    /// is only reset by an answer (<see cref="LinkAnswered"/>), not by a successful open: a
+    /// gateway that accepts connections and drops them at once is retried with back-off too.
+    /// </summary>
     public TimeSpan LinkFailed() => Backoff(++_linkFailures);
 
-    /// <summary>Failed link attempts in a row.</summary>
+    /// <summary>Link failures since the last answer.</summary>
     public int LinkFailures => _linkFailures;
+
+    /// <summary>A pack answered over the link: it works again.</summary>
+    public void LinkAnswered() => _linkFailures = 0;
 
     /// <summary>The link is open again: every pack is polled at once, whatever back-off it was in.</summary>
     public void LinkRestored()
     {
-        _linkFailures = 0;
         var now = _time.GetUtcNow();
         foreach (var pack in _packs.Values)
         {
