@@ -63,6 +63,32 @@ public sealed class ListenModeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Listener_picks_the_bus_up_again_when_the_simulated_master_is_restarted()
+    {
+        var options = new SimulatorOptions { Addresses = [0, 1], PlayMaster = true, MasterPollInterval = TimeSpan.FromMilliseconds(100) };
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var host = new PtySimulatorHost();
+        var serving = host.RunAsync(LinkPath, options, first.Token);
+        await host.Ready.WaitAsync(FeedWaits.Timeout);
+        var feed = new ListenFeed(new SerialPortTransport(LinkPath, SerialLineSettings.SeplosDefault));
+        var listening = feed.RunAsync(_stop.Token);
+        await FeedWaits.UntilAsync(feed, all => all.Count == 2 && all.All(s => s.State == PackLinkState.Online), "packs 0 and 1 heard");
+        var linkDown = FeedWaits.UntilAsync(feed, all => feed.IsLinkDown && all.All(s => s.State == PackLinkState.Offline), "link down");
+
+        await first.CancelAsync();
+        await serving.WaitAsync(FeedWaits.Timeout);
+        await linkDown;
+        var stoppedAt = DateTimeOffset.UtcNow;
+        var again = new PtySimulatorHost();
+        var servingAgain = again.RunAsync(LinkPath, options, _stop.Token);
+        await FeedWaits.AllFreshAsync(feed, stoppedAt);
+
+        Assert.False(feed.IsLinkDown);
+        await _stop.CancelAsync();
+        await Task.WhenAll(servingAgain, listening).WaitAsync(FeedWaits.Timeout);
+    }
+
+    [Fact]
     public async Task Writes_are_refused_with_the_reason()
     {
         var feed = new ListenFeed(InProcessSimulatorTransport.Create(new SimulatorOptions()));

@@ -126,7 +126,7 @@ public static class BenchCommand
         }
         Line("packs online at the end", $"{r.PacksOnlineAtEnd} of {r.Packs.Count}");
         Line("processor", string.Create(CultureInfo.InvariantCulture, $"{r.CpuShare:P1} of one core (whole process{(r.FaultsInjected is null ? "" : ", simulator included")})"));
-        Line("resident memory", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentMemoryStartMiB:0.0} MiB at start, {r.ResidentMemoryEndMiB:0.0} MiB at end"));
+        Line("resident memory", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentMemoryStartMiB:0.0} MiB at start, {r.ResidentMemoryWarmMiB:0.0} warmed up, {r.ResidentMemoryEndMiB:0.0} at end ({r.ResidentMemoryEndMiB - r.ResidentMemoryWarmMiB:+0.0;-0.0} since warm-up)"));
         return text.ToString();
     }
 }

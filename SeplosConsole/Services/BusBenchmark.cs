@@ -61,6 +61,8 @@ public sealed record BenchResult
     /// <summary>Processor time of the whole process over the elapsed time (1 = one core busy).</summary>
     public required double CpuShare { get; init; }
     public required double ResidentMemoryStartMiB { get; init; }
+    /// <summary>Resident memory once warmed up (after a quarter of the run, at most 30 s): JIT and GC heap growth come before.</summary>
+    public required double ResidentMemoryWarmMiB { get; init; }
     public required double ResidentMemoryEndMiB { get; init; }
 }
 
@@ -125,11 +127,15 @@ public static class BusBenchmark
         var cpuStart = ProcessorTime();
         var before = rtu.Counters.Snapshot();
         var stopwatch = Stopwatch.StartNew();
+        var memoryWarm = memoryStart;
         try
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             run.CancelAfter(duration);
+            var warmUp = duration / 4 < MaxWarmUp ? duration / 4 : MaxWarmUp;
+            var sampleWarm = SampleAfterAsync(warmUp, run.Token);
             await poller.RunAsync(run.Token).ConfigureAwait(false);
+            memoryWarm = await sampleWarm.ConfigureAwait(false) ?? ResidentMiB();
         }
         finally
         {
@@ -175,8 +181,24 @@ public static class BusBenchmark
             PacksOnlineAtEnd = poller.AllStatus.Count(s => s.State == PackLinkState.Online),
             CpuShare = (ProcessorTime() - cpuStart).TotalSeconds / elapsed,
             ResidentMemoryStartMiB = memoryStart,
+            ResidentMemoryWarmMiB = memoryWarm,
             ResidentMemoryEndMiB = ResidentMiB(),
         };
+    }
+
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(30);
+
+    private static async Task<double?> SampleAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return ResidentMiB();
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static TimeSpan ProcessorTime()
