@@ -15,6 +15,9 @@ public sealed class PtySimulatorHost
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Unread bytes (about ten rounds of the played master) that mean no client reads the port.</summary>
+    private const int NobodyListening = 2048;
+
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _writeGate = new();
     private long _bytesFromClient;
@@ -147,6 +150,13 @@ public sealed class PtySimulatorHost
         while (!stop.IsCancellationRequested)
         {
             var started = time.GetTimestamp();
+            if (pty.PendingForClient > NobodyListening)
+            {
+                // No program reads the port: skip the round, as frames on a real bus with no
+                // listener are simply gone. Writing on would fill the pty and block the write.
+                await Task.Delay(simulator.Options.MasterPollInterval, time, stop).ConfigureAwait(false);
+                continue;
+            }
             if (slaves.Length > 0)
             {
                 var slave = slaves[turn++ % slaves.Length];
