@@ -2,11 +2,9 @@ using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Services;
 
-/// <summary>What a finished poll means for a pack.</summary>
+/// <summary>What a failed poll means for a pack.</summary>
 public enum PollOutcome
 {
-    /// <summary>Every block answered.</summary>
-    Answered,
     /// <summary>It failed, but fewer times in a row than <see cref="PollerOptions.FailuresBeforeOffline"/>: retried next round.</summary>
     Stale,
     /// <summary>It failed too often in a row: retried after a back-off that doubles up to <see cref="PollerOptions.RetryMax"/>.</summary>
