@@ -124,7 +124,8 @@ public static class BenchCommand
         {
             Line("faults injected", $"{faults}");
         }
-        Line("packs online at the end", $"{r.PacksOnlineAtEnd} of {r.Packs.Count}");
+        Line("recovery", $"at most {r.MaxFailedPollsInARow} failed poll(s) of a pack in a row; {r.PacksOnlineAtEnd} of {r.Packs.Count} packs online at the end"
+            + (r.PacksFailingAtEnd > 0 ? $" ({r.PacksFailingAtEnd} hit by a fault in its last poll)" : ""));
         Line("processor", string.Create(CultureInfo.InvariantCulture, $"{r.CpuShare:P1} of one core (whole process{(r.FaultsInjected is null ? "" : ", simulator included")})"));
         Line("resident memory", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentMemoryStartMiB:0.0} MiB at start, {r.ResidentMemoryWarmMiB:0.0} warmed up, {r.ResidentMemoryEndMiB:0.0} at end ({r.ResidentMemoryEndMiB - r.ResidentMemoryWarmMiB:+0.0;-0.0} since warm-up)"));
         return text.ToString();

@@ -58,6 +58,10 @@ public sealed record BenchResult
     /// <summary>Faults the simulator injected (null on real hardware).</summary>
     public long? FaultsInjected { get; init; }
     public required int PacksOnlineAtEnd { get; init; }
+    /// <summary>Most failed polls of one pack in a row: 1 means every fault was recovered from by the next poll.</summary>
+    public required int MaxFailedPollsInARow { get; init; }
+    /// <summary>Packs whose last poll failed when the run stopped (a fault just before the end).</summary>
+    public required int PacksFailingAtEnd { get; init; }
     /// <summary>Processor time of the whole process over the elapsed time (1 = one core busy).</summary>
     public required double CpuShare { get; init; }
     public required double ResidentMemoryStartMiB { get; init; }
@@ -95,6 +99,8 @@ public static class BusBenchmark
         var rtu = client.Rtu;
         var refreshes = new List<TimeSpan>();
         var failed = 0L;
+        var inARow = packs.Distinct().ToDictionary(p => p, _ => 0);
+        var maxInARow = 0;
         var roundTrips = SeplosMap.LiveBlocks.ToDictionary(b => SeplosMap.Block(b).Start, _ => new List<TimeSpan>());
         var poller = new BusPoller(client, new PollerOptions
         {
@@ -109,10 +115,12 @@ public static class BusBenchmark
             if (timing.Answered)
             {
                 refreshes.Add(timing.Elapsed);
+                inARow[timing.Address] = 0;
             }
             else
             {
                 failed++;
+                maxInARow = Math.Max(maxInARow, ++inARow[timing.Address]);
             }
         };
         void OnReply(object? sender, RtuRoundTrip trip)
@@ -179,6 +187,8 @@ public static class BusBenchmark
             Reconnects = poller.Reconnects,
             FaultsInjected = faultsInjected?.Invoke(),
             PacksOnlineAtEnd = poller.AllStatus.Count(s => s.State == PackLinkState.Online),
+            MaxFailedPollsInARow = maxInARow,
+            PacksFailingAtEnd = inARow.Values.Count(n => n > 0),
             CpuShare = (ProcessorTime() - cpuStart).TotalSeconds / elapsed,
             ResidentMemoryStartMiB = memoryStart,
             ResidentMemoryWarmMiB = memoryWarm,

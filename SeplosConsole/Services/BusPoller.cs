@@ -53,6 +53,9 @@ public sealed class BusPoller : IPackFeed
     public bool IsLinkDown => _linkDown;
     public string LinkName => _client.Rtu.Transport.Name;
 
+    /// <summary>The poller transmits: writes go through <see cref="RunOnBusAsync{T}"/>.</summary>
+    public bool IsListenOnly => false;
+
     /// <summary>Times an open link failed (adapter unplugged, gateway or simulator gone).</summary>
     public long LinkDrops => Interlocked.Read(ref _linkDrops);
 
