@@ -165,6 +165,7 @@ public sealed class ListenModeTests : IAsyncDisposable
         Assert.True(only.Paired);
         Assert.Equal(2, listener.CountersFor(3).Snapshot().Requests);
         Assert.Equal(2, listener.CountersFor(3).Snapshot().Replies);
+        Assert.Equal(2, listener.BadBytes);
     }
 
     private static byte[] Reply(byte address, BlockId block)

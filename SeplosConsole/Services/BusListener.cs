@@ -28,6 +28,7 @@ public sealed class BusListener
     private readonly Dictionary<(byte Address, ModbusFunction Function), long> _requestSeenAt = [];
     private RtuStreamDecoder _decoder = new();
     private long _bytesHeard;
+    private long _badBytes;
 
     public BusListener(IBusTransport transport, TimeProvider? time = null)
     {
@@ -45,6 +46,9 @@ public sealed class BusListener
 
     /// <summary>Bytes read from the bus so far.</summary>
     public long BytesHeard => Interlocked.Read(ref _bytesHeard);
+
+    /// <summary>Bytes that did not frame (noise, damaged frames), over every connection.</summary>
+    public long BadBytes => Interlocked.Read(ref _badBytes);
 
     /// <summary>Frames and bad bytes of the current connection's stream.</summary>
     public RtuStreamCounts StreamCounts => _decoder.Counts;
@@ -116,8 +120,8 @@ public sealed class BusListener
         {
             if (item is RtuBadBytes bad)
             {
-                // Noise and damaged frames belong to no known pack; count them on the link.
-                CountersFor(0xFF).Discarded(bad.Length);
+                // Noise and damaged frames belong to no known pack; count them for the link.
+                Interlocked.Add(ref _badBytes, bad.Length);
                 continue;
             }
             var frame = (RtuFrame)item;
