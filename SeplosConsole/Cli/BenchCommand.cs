@@ -128,6 +128,7 @@ public static class BenchCommand
             + (r.PacksFailingAtEnd > 0 ? $" ({r.PacksFailingAtEnd} hit by a fault in its last poll)" : ""));
         Line("processor", string.Create(CultureInfo.InvariantCulture, $"{r.CpuShare:P1} of one core (whole process{(r.FaultsInjected is null ? "" : ", simulator included")})"));
         Line("resident memory", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentMemoryStartMiB:0.0} MiB at start, {r.ResidentMemoryWarmMiB:0.0} warmed up, {r.ResidentMemoryEndMiB:0.0} at end ({r.ResidentMemoryEndMiB - r.ResidentMemoryWarmMiB:+0.0;-0.0} since warm-up)"));
+        Line("managed heap after GC", string.Create(CultureInfo.InvariantCulture, $"{r.ManagedHeapWarmMiB:0.00} MiB warmed up, {r.ManagedHeapEndMiB:0.00} at end"));
         return text.ToString();
     }
 }

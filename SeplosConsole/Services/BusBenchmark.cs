@@ -68,6 +68,9 @@ public sealed record BenchResult
     /// <summary>Resident memory once warmed up (after a quarter of the run, at most 30 s): JIT and GC heap growth come before.</summary>
     public required double ResidentMemoryWarmMiB { get; init; }
     public required double ResidentMemoryEndMiB { get; init; }
+    /// <summary>Live managed objects after a full collection, once warmed up and at the end: a leak shows here, GC slack does not.</summary>
+    public required double ManagedHeapWarmMiB { get; init; }
+    public required double ManagedHeapEndMiB { get; init; }
 }
 
 /// <summary>
@@ -135,7 +138,7 @@ public static class BusBenchmark
         var cpuStart = ProcessorTime();
         var before = rtu.Counters.Snapshot();
         var stopwatch = Stopwatch.StartNew();
-        var memoryWarm = memoryStart;
+        var memoryWarm = (Resident: memoryStart, Managed: ManagedMiB());
         try
         {
             using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -143,7 +146,7 @@ public static class BusBenchmark
             var warmUp = duration / 4 < MaxWarmUp ? duration / 4 : MaxWarmUp;
             var sampleWarm = SampleAfterAsync(warmUp, run.Token);
             await poller.RunAsync(run.Token).ConfigureAwait(false);
-            memoryWarm = await sampleWarm.ConfigureAwait(false) ?? ResidentMiB();
+            memoryWarm = await sampleWarm.ConfigureAwait(false) ?? (ResidentMiB(), ManagedMiB());
         }
         finally
         {
@@ -191,19 +194,21 @@ public static class BusBenchmark
             PacksFailingAtEnd = inARow.Values.Count(n => n > 0),
             CpuShare = (ProcessorTime() - cpuStart).TotalSeconds / elapsed,
             ResidentMemoryStartMiB = memoryStart,
-            ResidentMemoryWarmMiB = memoryWarm,
+            ResidentMemoryWarmMiB = memoryWarm.Resident,
             ResidentMemoryEndMiB = ResidentMiB(),
+            ManagedHeapWarmMiB = memoryWarm.Managed,
+            ManagedHeapEndMiB = ManagedMiB(),
         };
     }
 
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(30);
 
-    private static async Task<double?> SampleAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    private static async Task<(double Resident, double Managed)?> SampleAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         try
         {
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            return ResidentMiB();
+            return (ResidentMiB(), ManagedMiB());
         }
         catch (OperationCanceledException)
         {
@@ -216,6 +221,8 @@ public static class BusBenchmark
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;
     }
+
+    private static double ManagedMiB() => GC.GetTotalMemory(forceFullCollection: true) / (1024.0 * 1024.0);
 
     private static double ResidentMiB()
     {
