@@ -146,14 +146,14 @@ public sealed class BmsSimulatorTests
     }
 
     [Fact]
-    public void Reply_delay_is_turnaround_plus_wire_time_at_the_baud_rate()
+    public void Reply_delay_is_request_wire_time_plus_turnaround_plus_reply_wire_time_at_the_baud_rate()
     {
         var simulator = Simulator();
 
         var reply = Single(simulator.Feed(Request(RtuRequest.ReadInputRegisters(0, 0x1100, 0x1A))));
 
-        // 57 bytes × 10 bits / 19200 baud = 29.7 ms, plus the 10 ms turnaround.
-        Assert.Equal(TimeSpan.FromMilliseconds(10) + TimeSpan.FromSeconds(57 * 10.0 / 19200), reply.Delay);
+        // 8 + 57 bytes × 10 bits / 19200 baud = 4.2 + 29.7 ms, plus the 10 ms turnaround.
+        Assert.Equal(TimeSpan.FromSeconds(8 * 10.0 / 19200) + TimeSpan.FromMilliseconds(10) + TimeSpan.FromSeconds(57 * 10.0 / 19200), reply.Delay);
     }
 
     [Fact]

@@ -68,6 +68,7 @@ public static class SeplosCli
         root.Subcommands.Add(DecodeCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MqttCommand.Create(context, global));
+        root.Subcommands.Add(BenchCommand.Create(context, global));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }

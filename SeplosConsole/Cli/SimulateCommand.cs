@@ -6,7 +6,7 @@ using SeplosConsole.Simulation;
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master]</c>: simulated packs on a
+/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master] [--play-master]</c>: simulated packs on a
 /// pseudo-terminal, so any program (this one, the vendor's, a script) can talk to them as to a
 /// USB adapter. Serves until Ctrl+C.
 /// </summary>
@@ -17,9 +17,13 @@ public static class SimulateCommand
         var link = new Option<string>("--link") { Description = "Path of the symlink to create, e.g. /tmp/sim0", Required = true };
         var packs = new Option<string>("--packs") { Description = "Pack addresses: 0, 0,1,2 or 0-15", DefaultValueFactory = _ => "0" };
         var master = new Option<bool>("--master") { Description = "Pack 0 is the master of a parallel system (answers EIA/EIB/EIC)" };
+        var playMaster = new Option<bool>("--play-master")
+        {
+            Description = "Pack 0 also plays the bus master: it polls the other packs itself and sends its own data unasked, for trying --listen (implies --master)",
+        };
         var faultRate = new Option<double>("--fault-rate") { Description = "Share of replies with a random fault (0–1), for testing recovery", DefaultValueFactory = _ => 0 };
         var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
-        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, faultRate, turnaround };
+        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
@@ -34,10 +38,15 @@ public static class SimulateCommand
             var options = new SimulatorOptions
             {
                 Addresses = addresses,
-                Master = parse.GetValue(master),
+                Master = parse.GetValue(master) || parse.GetValue(playMaster),
+                PlayMaster = parse.GetValue(playMaster),
                 FaultRate = rate,
                 Turnaround = TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(turnaround))),
             };
+            if (options.PlayMaster && !addresses.Contains((byte)0))
+            {
+                throw new CliException("--play-master: pack 0 is the master; include it in --packs");
+            }
             var path = Path.GetFullPath(parse.GetValue(link)!, context.Directory);
             var host = new PtySimulatorHost();
             host.Linked += (_, pts) => context.Error.WriteLine($"linked {path} → {pts}");
@@ -51,7 +60,7 @@ public static class SimulateCommand
             {
                 throw new CliException($"cannot create {path}: {ex.Message}");
             }
-            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.Master ? " (0 is master)" : "")} on {path}; Ctrl+C to stop").ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.PlayMaster ? " (0 is master and polls the others)" : options.Master ? " (0 is master)" : "")} on {path}; Ctrl+C to stop").ConfigureAwait(false);
             await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
             await serving.ConfigureAwait(false);
             return SeplosCli.Ok;

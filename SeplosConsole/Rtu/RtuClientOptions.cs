@@ -10,7 +10,9 @@ public sealed record RtuClientOptions
 
     /// <summary>
     /// Silence kept between the end of one exchange and the next request, so a slow pack or
-    /// adapter is not talked over (Modbus asks for 3.5 characters, ≈1.8 ms at 19200 baud).
+    /// adapter is not talked over: Modbus asks for 3.5 characters, 1.82 ms at 19200 baud, rounded
+    /// up. It is counted from when the reply was received, which is already after its last byte
+    /// left the wire (USB adapters add 1–16 ms, platform notes).
     /// </summary>
-    public TimeSpan InterRequestGap { get; init; } = TimeSpan.FromMilliseconds(4);
+    public TimeSpan InterRequestGap { get; init; } = TimeSpan.FromMilliseconds(2);
 }

@@ -17,20 +17,23 @@ public sealed class BusPoller : IPackFeed
     private readonly SeplosClient _client;
     private readonly PollerOptions _options;
     private readonly TimeProvider _time;
+    private readonly PollScheduler _scheduler;
     private readonly Channel<BusWork> _work = Channel.CreateUnbounded<BusWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<byte, PackStatus> _status = new();
-    private readonly Dictionary<byte, PackSchedule> _schedule = [];
-    private int _linkFailures;
-    private bool _linkDown;
+    private readonly ConcurrentQueue<byte> _refreshRequests = new();
+    private volatile bool _linkDown;
+    private volatile bool _everConnected;
+    private long _linkDrops;
+    private long _reconnects;
 
     public BusPoller(SeplosClient client, PollerOptions options, TimeProvider? time = null)
     {
         _client = client;
         _options = options;
         _time = time ?? TimeProvider.System;
+        _scheduler = new PollScheduler(options, _time);
         foreach (var address in options.Addresses.Distinct())
         {
-            _schedule[address] = new PackSchedule(address);
             _status[address] = new PackStatus(address, PackLinkState.Connecting, PackSnapshot.Empty(address), null, null, client.Rtu.CountersFor(address).Snapshot());
         }
     }
@@ -41,11 +44,23 @@ public sealed class BusPoller : IPackFeed
     /// <summary>Connects, errors, recoveries: lines for a log.</summary>
     public event EventHandler<BusEvent>? Event;
 
+    /// <summary>Each finished poll of a pack with its duration (for <c>seplos bench</c> and diagnostics).</summary>
+    public event EventHandler<PollTiming>? Polled;
+
     public IReadOnlyList<byte> Addresses => _options.Addresses;
     public SeplosClient Client => _client;
     public PollerOptions Options => _options;
     public bool IsLinkDown => _linkDown;
     public string LinkName => _client.Rtu.Transport.Name;
+
+    /// <summary>The poller transmits: writes go through <see cref="RunOnBusAsync{T}"/>.</summary>
+    public bool IsListenOnly => false;
+
+    /// <summary>Times an open link failed (adapter unplugged, gateway or simulator gone).</summary>
+    public long LinkDrops => Interlocked.Read(ref _linkDrops);
+
+    /// <summary>Times the link was opened again after a drop or a failed first open.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
 
     public PackStatus Status(byte address) => _status[address];
 
@@ -68,10 +83,8 @@ public sealed class BusPoller : IPackFeed
     /// <summary>Re-read the slow blocks (SPA …) of a pack on its next poll, e.g. after a write.</summary>
     public void RefreshParameters(byte address)
     {
-        if (_schedule.TryGetValue(address, out var pack))
-        {
-            pack.SlowDue = true;
-        }
+        // Called from any thread; the bus task applies it before its next poll.
+        _refreshRequests.Enqueue(address);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -85,10 +98,9 @@ public sealed class BusPoller : IPackFeed
                     continue;
                 }
                 await DrainWorkAsync(cancellationToken).ConfigureAwait(false);
-                var next = NextDuePack();
-                if (next is null)
+                if (_scheduler.NextDue() is not { } next)
                 {
-                    await WaitForWorkOrAsync(EarliestDue(), cancellationToken).ConfigureAwait(false);
+                    await WaitForWorkOrAsync(_scheduler.EarliestDue, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 await PollAsync(next, cancellationToken).ConfigureAwait(false);
@@ -112,137 +124,116 @@ public sealed class BusPoller : IPackFeed
         try
         {
             await _client.Rtu.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            if (_linkDown || _linkFailures > 0)
-            {
-                Log(BusEventLevel.Info, null, $"{_client.Rtu.Transport.Name} is back");
-            }
-            else
-            {
-                Log(BusEventLevel.Info, null, $"connected to {_client.Rtu.Transport.Name}");
-            }
-            _linkDown = false;
-            _linkFailures = 0;
-            return true;
         }
         catch (TransportException ex)
         {
-            LinkLost(ex.Message);
+            LinkLost(ex.Message, wasOpen: false);
             // Work queued while the adapter is gone fails now instead of waiting for it.
             await DrainWorkAsync(cancellationToken).ConfigureAwait(false);
-            await WaitForWorkOrAsync(_time.GetUtcNow() + Backoff(_linkFailures), cancellationToken).ConfigureAwait(false);
+            await WaitForWorkOrAsync(_time.GetUtcNow() + _scheduler.LinkFailed(), cancellationToken).ConfigureAwait(false);
             return false;
         }
+        if (_linkDown || _everConnected)
+        {
+            Interlocked.Increment(ref _reconnects);
+            Log(BusEventLevel.Info, null, $"{_client.Rtu.Transport.Name} is back");
+        }
+        else
+        {
+            Log(BusEventLevel.Info, null, $"connected to {_client.Rtu.Transport.Name}");
+        }
+        _linkDown = false;
+        _everConnected = true;
+        _scheduler.LinkRestored();
+        return true;
     }
 
-    private void LinkLost(string reason)
+    private void LinkLost(string reason, bool wasOpen)
     {
-        _linkFailures++;
+        if (wasOpen)
+        {
+            Interlocked.Increment(ref _linkDrops);
+        }
         if (!_linkDown)
         {
             _linkDown = true;
             Log(BusEventLevel.Error, null, reason);
-            foreach (var address in _schedule.Keys)
+            foreach (var address in _scheduler.Addresses)
             {
-                Publish(_status[address] with { State = PackLinkState.Offline, LastError = reason });
+                Publish(_status[address] with { State = PackLinkState.Offline, LastError = reason, Counters = Counters(address) });
             }
         }
     }
 
-    private PackSchedule? NextDuePack()
-    {
-        var now = _time.GetUtcNow();
-        // Round robin: the pack that has waited longest past its due time goes first.
-        return _schedule.Values.Where(p => p.NextPoll <= now).OrderBy(p => p.NextPoll).FirstOrDefault();
-    }
-
-    private DateTimeOffset EarliestDue() => _schedule.Values.Min(p => p.NextPoll);
-
-    private async Task PollAsync(PackSchedule pack, CancellationToken cancellationToken)
+    private async Task PollAsync(byte address, CancellationToken cancellationToken)
     {
         var started = _time.GetUtcNow();
-        var status = _status[pack.Address];
+        var startedTimestamp = _time.GetTimestamp();
+        var status = _status[address];
         var snapshot = status.Snapshot;
         try
         {
-            foreach (var block in BlocksFor(pack, started))
+            foreach (var block in _scheduler.BlocksFor(address))
             {
                 await DrainWorkAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var reading = await _client.ReadBlockAsync(pack.Address, block, cancellationToken).ConfigureAwait(false);
+                    var reading = await _client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
                     snapshot = snapshot.With(reading);
                 }
                 catch (PackRefusedException ex) when (!SeplosMap.LiveBlocks.Contains(block))
                 {
                     // A slave pack refuses the system blocks; an old firmware may lack PCT. Stop asking.
-                    pack.Unsupported.Add(block);
-                    Log(BusEventLevel.Info, pack.Address, $"{SeplosMap.Block(block).Name} not available ({ex.Code.Describe()})");
+                    _scheduler.MarkUnsupported(address, block);
+                    Log(BusEventLevel.Info, address, $"{SeplosMap.Block(block).Name} not available ({ex.Code.Describe()})");
                 }
             }
-            if (pack.Failures > 0 || status.State != PackLinkState.Online)
+            if (_scheduler.Failures(address) > 0 || status.State != PackLinkState.Online)
             {
-                Log(BusEventLevel.Info, pack.Address, status.State == PackLinkState.Connecting ? "answering" : "answering again");
+                Log(BusEventLevel.Info, address, status.State == PackLinkState.Connecting ? "answering" : "answering again");
             }
-            pack.Failures = 0;
-            pack.NextPoll = started + _options.Interval;
-            Publish(new PackStatus(pack.Address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, Counters(pack.Address)));
+            _scheduler.Answered(address, started);
+            _scheduler.LinkAnswered();
+            Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), true));
+            Publish(new PackStatus(address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, Counters(address)));
         }
         catch (TransportException ex)
         {
-            LinkLost(ex.Message);
+            LinkLost(ex.Message, wasOpen: true);
+            // The first drop is retried at once (an adapter that was unplugged may be back); a
+            // link that drops again before anything answered waits 1 s, 2 s … like a failed open.
+            _ = _scheduler.LinkFailed();
+            if (_scheduler.LinkFailures > 1)
+            {
+                await WaitForWorkOrAsync(_time.GetUtcNow() + _scheduler.Backoff(_scheduler.LinkFailures - 1), cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is RtuException or PackRefusedException)
         {
-            pack.Failures++;
-            var offline = pack.Failures >= _options.FailuresBeforeOffline;
-            pack.NextPoll = _time.GetUtcNow() + (offline ? Backoff(pack.Failures - _options.FailuresBeforeOffline) : _options.Interval);
+            var outcome = _scheduler.Failed(address);
+            var offline = outcome == PollOutcome.Offline;
             if (offline && status.State != PackLinkState.Offline)
             {
-                Log(BusEventLevel.Error, pack.Address, $"offline: {ex.Message}");
+                Log(BusEventLevel.Error, address, $"offline: {ex.Message}");
             }
             else if (!offline)
             {
-                Log(BusEventLevel.Warning, pack.Address, ex.Message);
+                Log(BusEventLevel.Warning, address, ex.Message);
             }
+            Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), false));
             // Keep what was read: the front ends show the old values marked stale, never blank.
-            Publish(new PackStatus(pack.Address, offline ? PackLinkState.Offline : PackLinkState.Stale, snapshot, status.LastSuccess, ex.Message, Counters(pack.Address)));
+            Publish(new PackStatus(address, offline ? PackLinkState.Offline : PackLinkState.Stale, snapshot, status.LastSuccess, ex.Message, Counters(address)));
         }
-    }
-
-    private IEnumerable<BlockId> BlocksFor(PackSchedule pack, DateTimeOffset now)
-    {
-        var slow = pack.SlowDue || pack.LastSlowRead is null || now - pack.LastSlowRead >= _options.SlowInterval;
-        var blocks = new List<BlockId>(SeplosMap.LiveBlocks);
-        if (slow)
-        {
-            // Cleared now, not after the poll: a write queued during this poll asks again for the next one.
-            pack.SlowDue = false;
-            pack.LastSlowRead = now;
-            blocks.AddRange(SeplosMap.SlowBlocks);
-        }
-        if (_options.ReadSystemBlocks && pack.Address == 0)
-        {
-            blocks.Add(BlockId.Eia);
-            blocks.Add(BlockId.Eic);
-            if (slow)
-            {
-                blocks.Add(BlockId.Eib);
-            }
-        }
-        return blocks.Where(b => !pack.Unsupported.Contains(b));
     }
 
     private LinkCountersSnapshot Counters(byte address) => _client.Rtu.CountersFor(address).Snapshot();
 
-    private TimeSpan Backoff(int failures)
-    {
-        var factor = Math.Pow(2, Math.Clamp(failures - 1, 0, 16));
-        var delay = TimeSpan.FromTicks((long)Math.Min(_options.RetryMin.Ticks * factor, _options.RetryMax.Ticks));
-        return delay < _options.RetryMin ? _options.RetryMin : delay;
-    }
-
     private async Task DrainWorkAsync(CancellationToken cancellationToken)
     {
+        while (_refreshRequests.TryDequeue(out var address))
+        {
+            _scheduler.RefreshParameters(address);
+        }
         while (_work.Reader.TryRead(out var item))
         {
             await item.RunAsync(_client, cancellationToken).ConfigureAwait(false);
@@ -275,23 +266,6 @@ public sealed class BusPoller : IPackFeed
 
     private void Log(BusEventLevel level, byte? address, string message)
         => Event?.Invoke(this, new BusEvent(_time.GetUtcNow(), level, address, message));
-
-    private sealed class PackSchedule(byte address)
-    {
-        public byte Address { get; } = address;
-        public DateTimeOffset NextPoll { get; set; } = DateTimeOffset.MinValue;
-        public DateTimeOffset? LastSlowRead { get; set; }
-        private volatile bool _slowDue = true;
-
-        /// <summary>Set from other threads (after a write), read by the bus task.</summary>
-        public bool SlowDue
-        {
-            get => _slowDue;
-            set => _slowDue = value;
-        }
-        public int Failures { get; set; }
-        public HashSet<BlockId> Unsupported { get; } = [];
-    }
 
     private abstract class BusWork
     {

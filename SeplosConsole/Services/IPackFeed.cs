@@ -2,7 +2,7 @@ namespace SeplosConsole.Services;
 
 /// <summary>
 /// Where front ends get packs from: the poller (we ask the packs) or, later, a listener
-/// (we decode a master's traffic). Events come from a background task.
+/// (<see cref="ListenFeed"/>: we decode a master's traffic). Events come from a background task.
 /// </summary>
 public interface IPackFeed
 {
@@ -15,4 +15,10 @@ public interface IPackFeed
     string LinkName { get; }
 
     bool IsLinkDown { get; }
+
+    /// <summary>
+    /// True when the feed only listens to another master's traffic (<c>--listen</c>): it never
+    /// transmits, so parameter writes are refused (see <see cref="ListenFeed.WritesRefusedReason"/>).
+    /// </summary>
+    bool IsListenOnly => false;
 }

@@ -35,3 +35,6 @@ public sealed record BusEvent(DateTimeOffset Time, BusEventLevel Level, byte? Ad
 {
     public override string ToString() => $"{Time.ToLocalTime():HH:mm:ss} {(Address is { } a ? $"pack {a}: " : "")}{Message}";
 }
+
+/// <summary>One poll of a pack (all its blocks) and how long it took, retries and waits included.</summary>
+public sealed record PollTiming(byte Address, TimeSpan Elapsed, bool Answered);

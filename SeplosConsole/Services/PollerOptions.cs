@@ -11,6 +11,9 @@ public sealed record PollerOptions
     /// <summary>SPA, VIA and PCT change rarely: read at start, after a write and at this interval.</summary>
     public TimeSpan SlowInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Read SPA/VIA/PCT at all; <c>seplos bench</c> turns it off to time PIA/PIB/PIC refreshes only.</summary>
+    public bool ReadSlowBlocks { get; init; } = true;
+
     /// <summary>Also read the system blocks (EIA, EIC) from address 0, the master of a parallel system.</summary>
     public bool ReadSystemBlocks { get; init; }
 

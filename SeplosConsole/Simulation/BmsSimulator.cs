@@ -59,7 +59,11 @@ public sealed class BmsSimulator
 
     public SimulatedPack Pack(byte address) => _packs[address];
 
-    /// <summary>Time from the end of a request until the last byte of a reply of <paramref name="bytes"/> bytes.</summary>
+    /// <summary>
+    /// Time from the end of a request until the last byte of a reply of <paramref name="bytes"/> bytes.
+    /// A reply's <see cref="SimulatorReply.Delay"/> adds the request's own wire time, counted from
+    /// the moment the request was fed.
+    /// </summary>
     public TimeSpan ReplyDelay(int bytes) => Options.Turnaround + Options.WireTime(bytes);
 
     /// <summary>Takes bytes from the master and returns the replies they complete (often none).</summary>
@@ -133,7 +137,9 @@ public sealed class BmsSimulator
                 return new SimulatorReply(address, [], Options.Turnaround, fault);
         }
         Interlocked.Increment(ref _replies);
-        return new SimulatorReply(address, reply, ReplyDelay(reply.Length) + delay, fault);
+        // The request itself took its wire time to arrive: a pty or an in-process bus hands it over
+        // at once (platform notes), so the reply waits for it as well.
+        return new SimulatorReply(address, reply, Options.WireTime(frame.Length) + ReplyDelay(reply.Length) + delay, fault);
     }
 
     private byte[] Answer(SimulatedPack pack, byte[] frame)

@@ -59,7 +59,7 @@ public sealed class InProcessSimulatorTransport : IBusTransport
         var session = LiveSession();
         foreach (var reply in Simulator.Feed(data.Span))
         {
-            session.Outgoing.Writer.TryWrite(reply);
+            session.Enqueue(reply);
         }
         return ValueTask.CompletedTask;
     }
@@ -102,6 +102,7 @@ public sealed class InProcessSimulatorTransport : IBusTransport
     {
         private readonly BmsSimulator _simulator;
         private readonly CancellationTokenSource _stop = new();
+        private readonly Channel<QueuedReply> _outgoing = Channel.CreateUnbounded<QueuedReply>(new UnboundedChannelOptions { SingleReader = true });
         private byte[]? _pending;
         private int _pendingOffset;
         private volatile bool _lost;
@@ -110,16 +111,28 @@ public sealed class InProcessSimulatorTransport : IBusTransport
         public Session(BmsSimulator simulator)
         {
             _simulator = simulator;
-            _ = PumpAsync(_stop.Token);
+            if (simulator.Time == TimeProvider.System)
+            {
+                // Task.Delay fires on a ~4 ms timer tick here (platform notes: Task.Delay(1) ≈ 4 ms),
+                // which made replies of 20–40 ms up to 15 % late and the benchmark measure the
+                // simulator instead of the poller. A thread of its own waits with ~1 ms precision.
+                var pump = new Thread(() => PumpPrecisely(_stop.Token)) { IsBackground = true, Name = "simulated line" };
+                pump.Start();
+            }
+            else
+            {
+                // A test clock: delays follow it, precision does not matter.
+                _ = PumpAsync(_stop.Token);
+            }
         }
-
-        /// <summary>Replies in the order the simulator made them, each waiting for its delay.</summary>
-        public Channel<SimulatorReply> Outgoing { get; } = Channel.CreateUnbounded<SimulatorReply>(new UnboundedChannelOptions { SingleReader = true });
 
         /// <summary>Bytes "on the wire" for the master to read.</summary>
         public Channel<byte[]> Incoming { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleWriter = true });
 
         public bool IsLost => _lost;
+
+        /// <summary>A reply made from a request fed now; it goes on the wire after its delay.</summary>
+        public void Enqueue(SimulatorReply reply) => _outgoing.Writer.TryWrite(new QueuedReply(reply, _simulator.Time.GetTimestamp()));
 
         public void Dispose()
         {
@@ -128,8 +141,9 @@ public sealed class InProcessSimulatorTransport : IBusTransport
                 return;
             }
             _disposed = true;
+            // Not disposed: the pump thread may still be waiting on its token's handle.
             _stop.Cancel();
-            _stop.Dispose();
+            _outgoing.Writer.TryComplete();
             Incoming.Writer.TryComplete();
         }
 
@@ -159,23 +173,88 @@ public sealed class InProcessSimulatorTransport : IBusTransport
             return count;
         }
 
+        /// <summary>Puts a reply on the wire; false when it was a disconnect (the link is gone).</summary>
+        private bool Put(SimulatorReply reply)
+        {
+            if (reply.Disconnect)
+            {
+                _lost = true;
+                Incoming.Writer.TryComplete();
+                return false;
+            }
+            Incoming.Writer.TryWrite(reply.Bytes);
+            return true;
+        }
+
+        private void PumpPrecisely(CancellationToken stop)
+        {
+            var time = _simulator.Time;
+            var lineFreeAt = 0L;
+            try
+            {
+                while (WaitForReply(stop, out var queued))
+                {
+                    // Half duplex: a reply starts when its request came, or when the line became free.
+                    var start = Math.Max(queued.QueuedAt, lineFreeAt);
+                    var deadline = start + (long)(queued.Reply.Delay.TotalSeconds * time.TimestampFrequency);
+                    while (time.GetTimestamp() is var now && now < deadline)
+                    {
+                        // Whole milliseconds asleep (a wait wakes within ~0.1 ms of its time), the
+                        // last fraction yielding: a reply is then at most a few tens of µs late.
+                        var milliseconds = (int)((deadline - now) * 1000 / time.TimestampFrequency);
+                        if (milliseconds == 0)
+                        {
+                            Thread.Yield();
+                        }
+                        else if (stop.WaitHandle.WaitOne(milliseconds))
+                        {
+                            return;
+                        }
+                    }
+                    lineFreeAt = time.GetTimestamp();
+                    if (!Put(queued.Reply))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The session went away while the pump waited.
+            }
+            catch (OperationCanceledException)
+            {
+                // Closed by the master.
+            }
+        }
+
+        private bool WaitForReply(CancellationToken stop, out QueuedReply queued)
+        {
+            // This thread has nothing else to do: blocking on the channel is what it is for.
+            while (!_outgoing.Reader.TryRead(out queued!))
+            {
+                if (!_outgoing.Reader.WaitToReadAsync(stop).AsTask().GetAwaiter().GetResult())
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         private async Task PumpAsync(CancellationToken stop)
         {
             try
             {
-                await foreach (var reply in Outgoing.Reader.ReadAllAsync(stop).ConfigureAwait(false))
+                await foreach (var queued in _outgoing.Reader.ReadAllAsync(stop).ConfigureAwait(false))
                 {
-                    if (reply.Delay > TimeSpan.Zero)
+                    if (queued.Reply.Delay > TimeSpan.Zero)
                     {
-                        await Task.Delay(reply.Delay, _simulator.Time, stop).ConfigureAwait(false);
+                        await Task.Delay(queued.Reply.Delay, _simulator.Time, stop).ConfigureAwait(false);
                     }
-                    if (reply.Disconnect)
+                    if (!Put(queued.Reply))
                     {
-                        _lost = true;
-                        Incoming.Writer.TryComplete();
                         return;
                     }
-                    Incoming.Writer.TryWrite(reply.Bytes);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -183,5 +262,7 @@ public sealed class InProcessSimulatorTransport : IBusTransport
                 // Closed by the master.
             }
         }
+
+        private sealed record QueuedReply(SimulatorReply Reply, long QueuedAt);
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class PseudoTerminal : IDisposable
     private const int SetNow = 0;                 // TCSANOW
     private const int InterruptedCall = 4;        // EINTR
     private const int TryAgain = 11;              // EAGAIN
+    private const nuint BytesReadable = 0x541B;   // FIONREAD (<asm-generic/ioctls.h>, also on arm and arm64)
     // glibc's struct termios is 60 bytes; it is only passed through cfmakeraw, so a larger
     // opaque buffer keeps this independent of the exact layout.
     private const int TermiosBufferSize = 256;
@@ -152,6 +153,20 @@ public sealed partial class PseudoTerminal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Bytes written to the client that it has not read yet (FIONREAD on our own slave fd). They
+    /// pile up while no program has the port open, and once the pty buffer is full a write blocks.
+    /// </summary>
+    public unsafe int PendingForClient
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_slaveKeeper < 0, this);
+            var count = 0;
+            return ioctl(_slaveKeeper, BytesReadable, &count) == 0 ? count : throw Failure("ioctl FIONREAD");
+        }
+    }
+
     /// <summary>Closes both ends we hold: a client on the slave then sees the line hang up.</summary>
     public void Dispose()
     {
@@ -203,6 +218,9 @@ public sealed partial class PseudoTerminal : IDisposable
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static unsafe partial int Poll(PollDescriptor* descriptors, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int ioctl(int descriptor, nuint request, int* value);
 
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int tcgetattr(int descriptor, byte* termios);

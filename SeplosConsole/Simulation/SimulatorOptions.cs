@@ -12,6 +12,17 @@ public sealed record SimulatorOptions
     /// <summary>The pack at address 0 is the master of a parallel system and answers EIA/EIB/EIC.</summary>
     public bool Master { get; init; }
 
+    /// <summary>
+    /// Also play the bus master of a parallel system (needs address 0): pack 0 polls the other
+    /// packs with PIA/PIB/PIC, one pack every <see cref="MasterPollInterval"/>, and after each
+    /// round sends its own PIA/PIB/PIC replies with no request before them, as users' traces show
+    /// (register reference, "Link"). For testing <c>--listen</c>; only the pty host plays it.
+    /// </summary>
+    public bool PlayMaster { get; init; }
+
+    /// <summary>Time between the starts of two of the master's polls when <see cref="PlayMaster"/> is on.</summary>
+    public TimeSpan MasterPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Line speed for the wire time of a reply; the Seplos V3 uses 19200 8N1 (register reference, "Link").</summary>
     public int BaudRate { get; init; } = 19200;
 
@@ -50,6 +61,11 @@ public sealed record SimulatorOptions
         {
             throw new ArgumentException("Modbus addresses go up to 247", nameof(Addresses));
         }
+        if (PlayMaster && !Addresses.Contains((byte)0))
+        {
+            throw new ArgumentException("playing the master needs pack 0, the master of a parallel system", nameof(PlayMaster));
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MasterPollInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BaudRate);
         ArgumentOutOfRangeException.ThrowIfLessThan(Turnaround, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CyclePeriod, TimeSpan.Zero);

@@ -93,6 +93,13 @@ public sealed class SerialPortTransport : IBusTransport
     {
         try
         {
+            // Once the other side is gone, IsOpen still says true and a read may just time out,
+            // but BytesToRead turns -1 (platform notes): a cheap check before every request, so an
+            // unplug shows as a lost link, not as packs that stopped answering.
+            if (_port is { BytesToRead: < 0 })
+            {
+                throw Lost(null);
+            }
             _port?.DiscardInBuffer();
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
