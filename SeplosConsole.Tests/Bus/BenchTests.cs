@@ -4,6 +4,7 @@ using SeplosConsole.Tests.Support;
 
 namespace SeplosConsole.Tests.Bus;
 
+[Collection(TimingCollection.Name)]
 public sealed class BenchTests
 {
     [Fact]

@@ -253,3 +253,28 @@ public class EndToEndTests
         Assert.Contains("refused", journal.Lines[1]);
     }
 }
+
+/// <summary>Command-line runs whose outcome depends on the simulator answering in real time.</summary>
+[Collection(TimingCollection.Name)]
+public class EndToEndTimingTests
+{
+    [Fact]
+    public async Task An_answer_meant_for_the_program_that_had_the_port_before_is_not_taken_for_ours()
+    {
+        await using var link = await SimulatedLink.StartAsync();
+        // Another program asks for the first SPA half and closes the port before the answer comes.
+        using (var other = new System.IO.Ports.SerialPort(link.Path, 19200))
+        {
+            other.Open();
+            var request = SeplosConsole.Rtu.RtuRequest.ReadInputRegisters(0, 0x1300, 0x35).Encode();
+            other.Write(request, 0, request.Length);
+            other.BaseStream.Dispose();
+            other.Close();
+        }
+
+        // Our SPA read starts with the same request shape: the stray answer must not shift the halves.
+        var result = await link.RunAsync("show", "soc_low_alarm", "charging_request_voltage");
+
+        Assert.Equal(["soc_low_alarm 5.0 %", "charging_request_voltage 57.60 V"], result.Lines);
+    }
+}

@@ -7,6 +7,7 @@ namespace SeplosConsole.Tests.EndToEnd;
 /// The real program in a real terminal on the simulator: what a person sees, what a person types,
 /// and what the pack holds afterwards.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed partial class DashboardInTmuxTests
 {
     [GeneratedRegex(@"\b(\d{1,2}) (3\.\d{3})")]
@@ -18,8 +19,9 @@ public sealed partial class DashboardInTmuxTests
         await using var link = await SimulatedLink.StartAsync();
         var program = Path.Combine(AppContext.BaseDirectory, "seplos.dll");
         // The test host sets DisableRealDriverIO for the headless tests; the real program must not inherit it.
+        var stderr = Path.Combine(link.Directory, "stderr.txt");
         await using var terminal = await Tmux.StartAsync(
-            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}'", 100, 32);
+            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}' 2>'{stderr}'", 100, 32);
 
         var monitor = await terminal.WaitForScreenAsync(s => CellVoltage().Count(s) >= 16 && s.Contains("ONLINE", StringComparison.Ordinal), "16 cell voltages and ONLINE");
         Assert.Matches(@"Voltage\s+\d\d\.\d\d V", monitor);
@@ -41,7 +43,8 @@ public sealed partial class DashboardInTmuxTests
         await terminal.SendKeysAsync("Escape");
         await terminal.WaitForScreenAsync(s => s.Contains("┤Cells├", StringComparison.Ordinal), "the monitor view again");
         await terminal.SendKeysAsync("q");
-        Assert.Equal(0, await terminal.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        var exitCode = await terminal.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(exitCode == 0, $"exit code {exitCode}: {await File.ReadAllTextAsync(stderr)}");
 
         var show = await link.RunAsync("show", "soc_low_alarm");
         Assert.Equal("soc_low_alarm 6.0 %", show.Lines.Single());

@@ -1,9 +1,11 @@
+using SeplosConsole.Tests.Support;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Simulation;
 
 namespace SeplosConsole.Tests.Services;
 
+[Collection(TimingCollection.Name)]
 public class LateReplyTests
 {
     [Fact]
@@ -13,9 +15,9 @@ public class LateReplyTests
         // answers the first one too late, then answers the retry as well: without draining the line,
         // the second half would get the first half's late data.
         var transport = InProcessSimulatorTransport.Create(new SimulatorOptions());
-        transport.Simulator.Faults.ExtraDelay = TimeSpan.FromMilliseconds(250);
+        transport.Simulator.Faults.ExtraDelay = TimeSpan.FromMilliseconds(300);
         transport.Simulator.Faults.InjectNext(SimulatedFault.ExtraDelay);
-        await using var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = TimeSpan.FromMilliseconds(150), Retries = 2 });
+        await using var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = TimeSpan.FromMilliseconds(200), Retries = 2 });
         var client = new SeplosClient(rtu);
 
         var spa = PackSnapshot.Empty(0).With(await client.ReadBlockAsync(0, BlockId.Spa, CancellationToken.None));

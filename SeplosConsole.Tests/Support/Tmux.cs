@@ -58,9 +58,15 @@ public sealed class Tmux : IAsyncDisposable
 
     public async Task<int?> ExitCodeAsync()
     {
-        var text = (await RunAsync("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}")).Trim();
-        var parts = text.Split(' ');
-        return parts is ["1", var code] && int.TryParse(code, out var value) ? value : null;
+        var text = (await RunAsync("display-message", "-p", "-t", "main", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")).Trim();
+        var parts = text.Split('|');
+        if (parts[0] != "1")
+        {
+            return null;
+        }
+        // Killed by a signal: no status, but the signal number (reported as 128 + signal, as shells do).
+        // Right after the death tmux may know neither yet: ask again.
+        return int.TryParse(parts[1], out var code) ? code : int.TryParse(parts[2], out var signal) ? 128 + signal : null;
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -21,6 +21,8 @@ public sealed class RtuClient : IAsyncDisposable
     private long _lastExchangeEnd;
     // Attempts of the last request that got no reply of their own, and the length of such a reply.
     private (int Count, int Length) _unanswered;
+    // The line may hold bytes that are not an answer to our next request (just opened, or extra bytes seen).
+    private bool _unsettled = true;
 
     public RtuClient(IBusTransport transport, RtuClientOptions? options = null, TimeProvider? time = null)
     {
@@ -49,6 +51,7 @@ public sealed class RtuClient : IAsyncDisposable
         try
         {
             await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+            _unsettled = true;
         }
         finally
         {
@@ -67,10 +70,6 @@ public sealed class RtuClient : IAsyncDisposable
         try
         {
             var perAddress = CountersFor(request.Address);
-            if (_unanswered.Count > 0)
-            {
-                await DrainLateRepliesAsync(perAddress, cancellationToken).ConfigureAwait(false);
-            }
             RtuException? last = null;
             for (var attempt = 0; attempt <= Options.Retries; attempt++)
             {
@@ -102,6 +101,7 @@ public sealed class RtuClient : IAsyncDisposable
             try
             {
                 await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+                _unsettled = true;
             }
             catch (TransportException)
             {
@@ -111,6 +111,10 @@ public sealed class RtuClient : IAsyncDisposable
             }
         }
         await KeepGapAsync(cancellationToken).ConfigureAwait(false);
+        if (_unsettled || _unanswered.Count > 0)
+        {
+            await SettleLineAsync(perAddress, cancellationToken).ConfigureAwait(false);
+        }
 
         var frame = request.Encode();
         try
@@ -180,24 +184,30 @@ public sealed class RtuClient : IAsyncDisposable
 
     /// <summary>
     /// RTU has no transaction ids: requests of the same shape (the two SPA halves, say) get replies
-    /// of the same length, so a late answer to an attempt that timed out would be taken for the next
-    /// request's. Before a new request after retries, reads and drops the answers still owed,
-    /// waiting at most one reply time-out. Costs time only after errors.
+    /// of the same length, so a late answer to an attempt that timed out, or an answer to a request
+    /// another program sent before we opened the port, would be taken for our next request's.
+    /// Reads and drops the answers still owed (waiting up to one time-out for them), then waits
+    /// for <see cref="RtuClientOptions.SettleQuiet"/> of silence; never longer than two time-outs.
+    /// Costs time only after an open, an error or stray bytes.
     /// </summary>
-    private async Task DrainLateRepliesAsync(LinkCounters perAddress, CancellationToken cancellationToken)
+    private async Task SettleLineAsync(LinkCounters perAddress, CancellationToken cancellationToken)
     {
-        if (!_transport.IsOpen)
-        {
-            _unanswered = default;
-            return;
-        }
         var owed = _unanswered.Count * _unanswered.Length;
         _unanswered = default;
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        window.CancelAfter(Options.Timeout);
-        try
+        _unsettled = false;
+        var started = _time.GetTimestamp();
+        var limit = Options.Timeout * 2;
+        while (true)
         {
-            while (owed > 0)
+            var elapsed = _time.GetElapsedTime(started);
+            var wait = owed > 0 ? Options.Timeout - elapsed : Options.SettleQuiet;
+            if (wait <= TimeSpan.Zero || elapsed >= limit)
+            {
+                return;
+            }
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            window.CancelAfter(wait);
+            try
             {
                 var read = await _transport.ReadAsync(_buffer, window.Token).ConfigureAwait(false);
                 owed -= read;
@@ -205,10 +215,15 @@ public sealed class RtuClient : IAsyncDisposable
                 Counters.Discarded(read);
                 perAddress.Discarded(read);
             }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Nothing more came: the failed attempts were lost, not late.
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (owed <= 0)
+                {
+                    return;
+                }
+                // The owed answers did not come (they were lost, not late); still settle once.
+                owed = 0;
+            }
         }
     }
 
@@ -323,6 +338,8 @@ public sealed class RtuClient : IAsyncDisposable
             {
                 Counters.Discarded(data.Length - expected);
                 perAddress.Discarded(data.Length - expected);
+                // Something else is on the line; let it pass before the next request.
+                _unsettled = true;
             }
             return ScanOutcome.Complete;
         }

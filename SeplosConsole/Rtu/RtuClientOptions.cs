@@ -15,4 +15,12 @@ public sealed record RtuClientOptions
     /// left the wire (USB adapters add 1–16 ms, platform notes).
     /// </summary>
     public TimeSpan InterRequestGap { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// After the link opens, or when bytes trailed a reply, the line is read until it has been
+    /// quiet this long before the next request: an answer meant for someone else (a program that
+    /// had the port before us, a request of ours that was answered twice) must not be taken for ours.
+    /// 150 ms covers the longest Modbus reply (256 bytes ≈ 133 ms at 19200 baud) plus a turnaround.
+    /// </summary>
+    public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromMilliseconds(150);
 }
