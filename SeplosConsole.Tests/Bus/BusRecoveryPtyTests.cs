@@ -1,3 +1,4 @@
+using SeplosConsole.Tests.Support;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
@@ -10,6 +11,7 @@ namespace SeplosConsole.Tests.Bus;
 /// The poller against faults, end to end over a real pseudo-terminal: the simulator on one side,
 /// System.IO.Ports and the poller on the other, as with a USB adapter. Nothing is restarted.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class BusRecoveryPtyTests : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("seplos-bus-").FullName;
@@ -154,7 +156,8 @@ public sealed class BusRecoveryPtyTests : IAsyncDisposable
         await FeedWaits.AllOnlineAsync(poller);
         var faults = host.Simulator!.Faults;
         faults.GarbageLength = 40;
-        faults.ExtraDelay = TimeSpan.FromMilliseconds(400);
+        // Later than the time-out, but within the time-out after the retry: the line is then clear for pack 0.
+        faults.ExtraDelay = TimeSpan.FromMilliseconds(300);
 
         // Each burst is aimed at pack 1; pack 0 must not be charged for it.
         var stale = FeedWaits.StateAsync(poller, 1, PackLinkState.Stale);

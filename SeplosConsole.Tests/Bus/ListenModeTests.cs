@@ -1,3 +1,4 @@
+using SeplosConsole.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
@@ -8,6 +9,7 @@ using SeplosConsole.Transport;
 namespace SeplosConsole.Tests.Bus;
 
 /// <summary>Listen mode: the packs of a parallel system decoded from the master's traffic, never transmitting.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class ListenModeTests : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("seplos-listen-").FullName;

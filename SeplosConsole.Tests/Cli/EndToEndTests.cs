@@ -7,6 +7,7 @@ using SeplosConsole.Tests.Support;
 namespace SeplosConsole.Tests.Cli;
 
 /// <summary>The command line against the simulator on a real pseudo-terminal, as a user runs it.</summary>
+[Collection(TimingCollection.Name)]
 public class EndToEndTests
 {
     private static double? Held(SimulatedLink link, string key, byte address = 0) => link.Simulator.Pack(address).Value(key);

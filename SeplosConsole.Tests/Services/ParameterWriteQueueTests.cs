@@ -9,6 +9,7 @@ using SeplosConsole.Tests.Support;
 namespace SeplosConsole.Tests.Services;
 
 /// <summary>The write queue beside a running poller, on the in-process simulator.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class ParameterWriteQueueTests : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);

@@ -1,3 +1,4 @@
+using SeplosConsole.Tests.Support;
 using System.Diagnostics;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
@@ -5,6 +6,7 @@ using SeplosConsole.Simulation;
 
 namespace SeplosConsole.Tests.Simulation;
 
+[Collection(TimingCollection.Name)]
 public sealed class InProcessSimulatorTransportTests : IAsyncDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(5);

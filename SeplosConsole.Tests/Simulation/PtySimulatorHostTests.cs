@@ -1,3 +1,4 @@
+using SeplosConsole.Tests.Support;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Simulation;
@@ -6,6 +7,7 @@ using SeplosConsole.Transport;
 namespace SeplosConsole.Tests.Simulation;
 
 /// <summary>End to end over a real pseudo-terminal: the simulator on one side, System.IO.Ports on the other.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class PtySimulatorHostTests : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
