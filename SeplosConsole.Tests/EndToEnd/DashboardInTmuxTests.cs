@@ -20,8 +20,9 @@ public sealed partial class DashboardInTmuxTests
         var program = Path.Combine(AppContext.BaseDirectory, "seplos.dll");
         // The test host sets DisableRealDriverIO for the headless tests; the real program must not inherit it.
         var stderr = Path.Combine(link.Directory, "stderr.txt");
+        var status = Path.Combine(link.Directory, "exit-status.txt");
         await using var terminal = await Tmux.StartAsync(
-            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}' 2>'{stderr}'", 100, 32);
+            $"cd '{link.Directory}' && env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}' 2>'{stderr}'; echo $? > '{status}'", 100, 32);
 
         var monitor = await terminal.WaitForScreenAsync(s => CellVoltage().Count(s) >= 16 && s.Contains("ONLINE", StringComparison.Ordinal), "16 cell voltages and ONLINE");
         Assert.Matches(@"Voltage\s+\d\d\.\d\d V", monitor);
@@ -43,8 +44,10 @@ public sealed partial class DashboardInTmuxTests
         await terminal.SendKeysAsync("Escape");
         await terminal.WaitForScreenAsync(s => s.Contains("┤Cells├", StringComparison.Ordinal), "the monitor view again");
         await terminal.SendKeysAsync("q");
-        var exitCode = await terminal.WaitForExitAsync(TimeSpan.FromSeconds(15));
-        Assert.True(exitCode == 0, $"exit code {exitCode}: {await File.ReadAllTextAsync(stderr)}");
+        // The shell around the program writes its exit status when it ends (tmux's own pane status
+        // is not always filled in by the time the pane is reported dead).
+        var exitCode = (await Files.WaitForContentAsync(status, TimeSpan.FromSeconds(15))).Trim();
+        Assert.True(exitCode == "0", $"exit code {exitCode}: {await File.ReadAllTextAsync(stderr)}");
 
         var show = await link.RunAsync("show", "soc_low_alarm");
         Assert.Equal("soc_low_alarm 6.0 %", show.Lines.Single());

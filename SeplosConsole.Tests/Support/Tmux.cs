@@ -56,33 +56,6 @@ public sealed class Tmux : IAsyncDisposable
     /// <summary>Ends the terminal the way a dropped SSH session does: the program gets SIGHUP.</summary>
     public Task KillServerAsync() => RunAsync("kill-server");
 
-    public async Task<int?> ExitCodeAsync()
-    {
-        var text = (await RunAsync("display-message", "-p", "-t", "main", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")).Trim();
-        var parts = text.Split('|');
-        if (parts[0] != "1")
-        {
-            return null;
-        }
-        // Killed by a signal: no status, but the signal number (reported as 128 + signal, as shells do).
-        // Right after the death tmux may know neither yet: ask again.
-        return int.TryParse(parts[1], out var code) ? code : int.TryParse(parts[2], out var signal) ? 128 + signal : null;
-    }
-
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            if (await ExitCodeAsync() is { } code)
-            {
-                return code;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"the program did not exit within {timeout.TotalSeconds} s; last screen:\n{await ScreenAsync()}");
-    }
-
     private async Task<string> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -120,5 +93,24 @@ public sealed class Tmux : IAsyncDisposable
         {
             // Already gone.
         }
+    }
+}
+
+public static class Files
+{
+    /// <summary>Waits until another process has written a non-empty file.</summary>
+    public static async Task<string> WaitForContentAsync(string path, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (File.Exists(path) && await File.ReadAllTextAsync(path) is { Length: > 0 } text && text.EndsWith('\n'))
+            {
+                return text;
+            }
+            // Another process writes it: there is no event to await.
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{path} was not written within {timeout.TotalSeconds} s");
     }
 }
