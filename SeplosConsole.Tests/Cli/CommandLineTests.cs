@@ -80,6 +80,17 @@ public class CommandLineTests
         Assert.DoesNotContain("   at ", result.Error);
     }
 
+    [Theory]
+    [InlineData("show", "soc")]
+    [InlineData("edit", "soc_low_alarm", "6", "--yes")]
+    public async Task Listen_mode_refuses_commands_that_would_transmit(params string[] command)
+    {
+        var result = await CliRunner.RunAsync(["--simulate", "--listen", .. command]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("listen mode never transmits", result.Error);
+    }
+
     [Fact]
     public async Task Usage_errors_exit_with_code_2()
     {

@@ -21,6 +21,12 @@ public sealed class BusSession : IAsyncDisposable
 
     public static async Task<BusSession> OpenAsync(SeplosSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Listen)
+        {
+            // One-shot commands ask the pack; listen mode never transmits.
+            throw new CliException("listen mode never transmits, and this command has to ask the pack: "
+                + "use the dashboard (`seplos --listen`) or `seplos --listen mqtt`, or connect to the pack on a separate port");
+        }
         var rtu = TransportFactory.CreateClient(settings);
         try
         {

@@ -28,26 +28,29 @@ public static class DashboardCommand
             if (mqttOptions is not null)
             {
                 // Bridge messages go to the dashboard's log through the feed's event stream.
-                bridge = new MqttBridge(mqttOptions, (level, message) => bus.Poller.Report(level, $"MQTT: {message}"),
-                    mqttOptions.AllowWrites ? new WriteQueueHandler(bus.Writes) : null);
-                bridging = bridge.RunAsync(bus.Poller, stop.Token);
+                bridge = new MqttBridge(mqttOptions, (level, message) => bus.Report(level, $"MQTT: {message}"),
+                    mqttOptions.AllowWrites && bus.Writes is not null ? new WriteQueueHandler(bus.Writes) : null);
+                bridging = bridge.RunAsync(bus.Feed, stop.Token);
             }
-            bus.Writes.Changed += (_, w) =>
+            if (bus.Writes is not null)
             {
-                if (w.IsFinal && w.Request.Source != "tui")
+                bus.Writes.Changed += (_, w) =>
                 {
-                    bus.Poller.Report(w.State == Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
-                        $"write from {w.Request.Source}: {w.Message}");
-                }
-            };
+                    if (w.IsFinal && w.Request.Source != "tui")
+                    {
+                        bus.Report(w.State == Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
+                            $"write from {w.Request.Source}: {w.Message}");
+                    }
+                };
+            }
 
             var polling = bus.RunAsync(stop.Token);
             int exitCode;
             try
             {
-                exitCode = await Dashboard.RunAsync(bus.Poller, new DashboardOptions
+                exitCode = await Dashboard.RunAsync(bus.Feed, new DashboardOptions
                 {
-                    Editor = new QueueParameterEditor(bus.Writes),
+                    Editor = bus.Writes is null ? new RefusingParameterEditor(ListenFeed.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
                     LightTheme = parse.GetValue(light),
                     ExtraStatus = bridge is null ? null : () => bridge.Status.ToString(),
                 }, stop.Token, context.Error).ConfigureAwait(false);

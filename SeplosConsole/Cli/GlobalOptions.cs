@@ -24,6 +24,12 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> Listen { get; } = new("--listen")
+    {
+        Description = "Never transmit: follow the traffic of the bus master (pack 0 of a parallel system) for every pack heard",
+        Recursive = true,
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Read settings from this file instead of ./seplos.ini and ./seplos.secret.ini",
@@ -35,6 +41,7 @@ public sealed class GlobalOptions
         root.Options.Add(Port);
         root.Options.Add(Simulate);
         root.Options.Add(Address);
+        root.Options.Add(Listen);
         root.Options.Add(Config);
     }
 
@@ -52,6 +59,10 @@ public sealed class GlobalOptions
         if (parse.GetValue(Simulate))
         {
             settings = settings with { Port = "sim" };
+        }
+        if (parse.GetValue(Listen))
+        {
+            settings = settings with { Listen = true };
         }
         if (parse.GetValue(Address) is { } addressText)
         {

@@ -21,21 +21,30 @@ public static class MqttCommand
             var log = new StderrLog(context.Error);
             var bus = LiveBus.Create(settings);
             await using var busScope = bus.ConfigureAwait(false);
-            bus.Poller.Event += (_, e) => log.Write(e.Level, e.ToString());
-            bus.Writes.Changed += (_, w) =>
+            bus.Feed.Event += (_, e) => log.Write(e.Level, e.ToString());
+            if (bus.Writes is not null)
             {
-                if (w.IsFinal)
+                bus.Writes.Changed += (_, w) =>
                 {
-                    log.Write(w.State is Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning, $"pack {w.Address}: write from MQTT: {w.Message}");
-                }
-            };
-            var bridge = new MqttBridge(options, log.Write, options.AllowWrites ? new WriteQueueHandler(bus.Writes) : null);
-            log.Write(BusEventLevel.Info, $"polling pack(s) {Config.AddressList.Format(settings.Addresses)} on {settings.Port}; MQTT {options.Server}:{options.Port} as {options.ClientId}");
+                    if (w.IsFinal)
+                    {
+                        log.Write(w.State is Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning, $"pack {w.Address}: write from MQTT: {w.Message}");
+                    }
+                };
+            }
+            else if (options.AllowWrites)
+            {
+                log.Write(BusEventLevel.Warning, "allow_writes is ignored: " + ListenFeed.WritesRefusedReason);
+            }
+            var bridge = new MqttBridge(options, log.Write, options.AllowWrites && bus.Writes is not null ? new WriteQueueHandler(bus.Writes) : null);
+            log.Write(BusEventLevel.Info, settings.Listen
+                ? $"listening on {settings.Port} (never transmitting); MQTT {options.Server}:{options.Port} as {options.ClientId}"
+                : $"polling pack(s) {Config.AddressList.Format(settings.Addresses)} on {settings.Port}; MQTT {options.Server}:{options.Port} as {options.ClientId}");
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var polling = bus.RunAsync(stop.Token);
             // The bridge publishes "offline" for every pack before it returns on cancellation.
-            await bridge.RunAsync(bus.Poller, stop.Token).ConfigureAwait(false);
+            await bridge.RunAsync(bus.Feed, stop.Token).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await polling.ConfigureAwait(false);
             log.Write(BusEventLevel.Info, "stopped");

@@ -17,6 +17,8 @@ public sealed record SeplosSettings
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Read EIA/EIC from address 0 (the master of a parallel system).</summary>
     public bool ReadSystemBlocks { get; init; }
+    /// <summary>Never transmit: decode the bus master's traffic (a parallel system where pack 0 polls the others).</summary>
+    public bool Listen { get; init; }
     /// <summary>Where the write journal lives; null = the user's state directory.</summary>
     public string? JournalPath { get; init; }
     /// <summary>Which files were read, for messages.</summary>
@@ -86,6 +88,7 @@ public sealed record SeplosSettings
             Retries = Int(section, "retries", defaults.Retries, 0, 10),
             PollInterval = TimeSpan.FromMilliseconds(Int(section, "interval_ms", (int)defaults.PollInterval.TotalMilliseconds, 0, 3_600_000)),
             ReadSystemBlocks = Bool(section, "system", defaults.ReadSystemBlocks),
+            Listen = Bool(section, "listen", defaults.Listen),
             JournalPath = section["journal"]?.Trim() is { Length: > 0 } journal ? journal : null,
             Configuration = configuration,
         };

@@ -174,6 +174,9 @@ public sealed class ListenFeed : IPackFeed
         }
     }
 
+    /// <summary>Adds a line to the event stream from outside the bus (e.g. the MQTT bridge), for one log.</summary>
+    public void Report(BusEventLevel level, string message) => Log(level, null, message);
+
     private void Log(BusEventLevel level, byte? address, string message)
         => Event?.Invoke(this, new BusEvent(_time.GetUtcNow(), level, address, message));
 }
