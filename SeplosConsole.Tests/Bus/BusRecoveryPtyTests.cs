@@ -114,7 +114,8 @@ public sealed class BusRecoveryPtyTests : IAsyncDisposable
     {
         var host = await StartSimulatorAsync(new SimulatorOptions { Addresses = [0, 1, 2] });
         host.Simulator!.Faults.InjectAlways(SimulatedFault.NoReply, address: 1);
-        var poller = StartPoller([0, 1, 2], timeout: TimeSpan.FromMilliseconds(150), failuresBeforeOffline: 2, retryMax: TimeSpan.FromSeconds(1));
+        // A time-out with room for a busy machine: pack 0 and 2 must never be charged one.
+        var poller = StartPoller([0, 1, 2], timeout: TimeSpan.FromMilliseconds(300), failuresBeforeOffline: 2, retryMax: TimeSpan.FromSeconds(1));
         await FeedWaits.StateAsync(poller, 1, PackLinkState.Offline);
         var polls = new List<PollTiming>();
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
