@@ -261,12 +261,10 @@ public sealed class PtySimulatorHost
                 File.Delete(linkPath);
             }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Best effort on the way out.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // Best effort on the way out: a link left behind is replaced by the next run (see Relink),
+            // and failing here would hide why the simulator stopped.
         }
     }
 }
