@@ -16,8 +16,6 @@ public sealed class RtuClient : IAsyncDisposable
     private readonly SemaphoreSlim _bus = new(1, 1);
     private readonly ConcurrentDictionary<byte, LinkCounters> _perAddress = new();
     private readonly byte[] _buffer = new byte[512];
-    /// <summary>Coarsest step of Task.Delay measured on the target machines (platform notes).</summary>
-    private static readonly TimeSpan TimerGrain = TimeSpan.FromMilliseconds(5);
     private long _lastExchangeEnd;
     // Attempts of the last request that got no reply of their own, and the length of such a reply.
     private (int Count, int Length) _unanswered;
@@ -166,20 +164,7 @@ public sealed class RtuClient : IAsyncDisposable
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             return;
         }
-        // Task.Delay fires on a ~4 ms timer grid here (platform notes: Task.Delay(1) ≈ 4 ms), so a
-        // 2 ms gap cost 2–6 ms, three times per refresh: 11 % of what the line can carry (measured
-        // with seplos bench). Sleep through whole ticks, then yield to other work until the rest
-        // of the gap has passed; that busy rest is under one tick and only happens when polling
-        // faster than the gap, i.e. back to back.
-        if (wait > TimerGrain)
-        {
-            await Task.Delay(wait - TimerGrain, _time, cancellationToken).ConfigureAwait(false);
-        }
-        while (_time.GetElapsedTime(_lastExchangeEnd) < gap)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-        }
+        await PreciseDelay.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
