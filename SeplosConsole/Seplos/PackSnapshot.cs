@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace SeplosConsole.Seplos;
@@ -10,38 +9,21 @@ namespace SeplosConsole.Seplos;
 public sealed class PackSnapshot
 {
     private readonly ImmutableDictionary<BlockId, BlockReading> _blocks;
-    private readonly FrozenDictionary<string, FieldReading> _fields;
-    private readonly FrozenDictionary<string, bool> _flags;
+    // Built once here and never changed after: read-only views for any number of readers.
+    private readonly Dictionary<string, FieldReading> _fields;
+    private readonly Dictionary<string, bool> _flags;
 
-    private PackSnapshot(byte address, ImmutableDictionary<BlockId, BlockReading> blocks)
+    private PackSnapshot(byte address, ImmutableDictionary<BlockId, BlockReading> blocks,
+        Dictionary<string, FieldReading> fields, Dictionary<string, bool> flags)
     {
         Address = address;
         _blocks = blocks;
-        var fields = new Dictionary<string, FieldReading>();
-        var flags = new Dictionary<string, bool>();
-        foreach (var reading in blocks.Values)
-        {
-            if (reading.Definition.IsCoils)
-            {
-                foreach (var flag in SeplosMap.FlagsOf(reading.Block))
-                {
-                    flags[flag.Key] = SeplosCodec.DecodeFlag(flag, reading.Payload.Span);
-                }
-            }
-            else
-            {
-                foreach (var field in SeplosCodec.DecodeFields(reading))
-                {
-                    fields[field.Field.Key] = field;
-                }
-            }
-        }
-        AddDerived(fields);
-        _fields = fields.ToFrozenDictionary();
-        _flags = flags.ToFrozenDictionary();
+        _fields = fields;
+        _flags = flags;
     }
 
-    public static PackSnapshot Empty(byte address) => new(address, ImmutableDictionary<BlockId, BlockReading>.Empty);
+    public static PackSnapshot Empty(byte address)
+        => new(address, ImmutableDictionary<BlockId, BlockReading>.Empty, [], []);
 
     public byte Address { get; }
 
@@ -54,9 +36,39 @@ public sealed class PackSnapshot
 
     public bool Has(BlockId block) => _blocks.ContainsKey(block);
 
-    public PackSnapshot With(BlockReading reading) => new(Address, _blocks.SetItem(reading.Block, reading));
+    public PackSnapshot With(BlockReading reading) => With([reading]);
 
-    public PackSnapshot With(IEnumerable<BlockReading> readings) => new(Address, _blocks.SetItems(readings.Select(r => KeyValuePair.Create(r.Block, r))));
+    /// <summary>
+    /// A snapshot with these blocks read anew. Only the new blocks are decoded: a block always
+    /// decodes to the same keys (the map's), so its new values replace its old ones and the other
+    /// blocks' values are carried over. (Decoding every block again on each of the 3–7 merges a
+    /// poll was most of the dashboard's allocations — issue 4.)
+    /// </summary>
+    public PackSnapshot With(IEnumerable<BlockReading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var blocks = _blocks;
+        var fields = new Dictionary<string, FieldReading>(_fields);
+        var flags = new Dictionary<string, bool>(_flags);
+        foreach (var reading in readings)
+        {
+            blocks = blocks.SetItem(reading.Block, reading);
+            if (reading.Definition.IsCoils)
+            {
+                foreach (var flag in SeplosMap.FlagsOf(reading.Block))
+                {
+                    flags[flag.Key] = SeplosCodec.DecodeFlag(flag, reading.Payload.Span);
+                }
+                continue;
+            }
+            foreach (var field in SeplosCodec.DecodeFields(reading))
+            {
+                fields[field.Field.Key] = field;
+            }
+        }
+        AddDerived(fields);
+        return new PackSnapshot(Address, blocks, fields, flags);
+    }
 
     public double? Value(string key) => _fields.TryGetValue(key, out var f) ? f.Value : null;
 
@@ -70,8 +82,11 @@ public sealed class PackSnapshot
     /// <summary>Series cells: SPA says how many when it was read; a V3 pack has up to 16.</summary>
     public int CellCount => Value("cell_count") is { } n && n is >= 1 and <= 16 ? (int)n : 16;
 
+    /// <summary>Values computed from others; none is left over from an earlier snapshot whose inputs have changed.</summary>
     private static void AddDerived(Dictionary<string, FieldReading> fields)
     {
+        fields.Remove("power");
+        fields.Remove("cell_delta");
         if (fields.TryGetValue("pack_voltage", out var volts) && fields.TryGetValue("current", out var amps)
             && SeplosMap.FindField("power") is { } power)
         {
