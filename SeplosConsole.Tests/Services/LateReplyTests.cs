@@ -2,6 +2,7 @@ using SeplosConsole.Tests.Support;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Simulation;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Tests.Services;
 
@@ -31,5 +32,45 @@ public class LateReplyTests
         {
             Assert.True(rtu.Counters.Snapshot().DiscardedBytes >= 111, "the late reply was read and dropped");
         }
+    }
+
+    [Fact]
+    public async Task A_private_simulator_line_is_used_at_once_after_it_opens()
+    {
+        var transport = InProcessSimulatorTransport.Create(new SimulatorOptions());
+        await using var rtu = new RtuClient(transport, new RtuClientOptions { SettleQuiet = TimeSpan.FromSeconds(1) });
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await new SeplosClient(rtu).ReadBlockAsync(0, BlockId.Pia, CancellationToken.None);
+
+        // PIA's exchange takes ~40 ms on the paced line; a settle would add the whole second.
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_line_that_may_carry_another_programs_answer_is_listened_to_before_the_first_request()
+    {
+        var transport = new SharedLine(InProcessSimulatorTransport.Create(new SimulatorOptions()));
+        await using var rtu = new RtuClient(transport, new RtuClientOptions { SettleQuiet = TimeSpan.FromSeconds(1) });
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var pia = await new SeplosClient(rtu).ReadBlockAsync(0, BlockId.Pia, CancellationToken.None);
+
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromSeconds(1));
+        Assert.Equal(BlockId.Pia, pia.Block);
+    }
+
+    /// <summary>The simulator's line as a serial port would be: it does not promise to open quiet.</summary>
+    private sealed class SharedLine(IBusTransport inner) : IBusTransport
+    {
+        public string Name => inner.Name;
+        public int? BaudRate => inner.BaudRate;
+        public bool IsOpen => inner.IsOpen;
+        public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
+        public Task CloseAsync() => inner.CloseAsync();
+        public void DiscardInput() => inner.DiscardInput();
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => inner.WriteAsync(data, cancellationToken);
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => inner.ReadAsync(buffer, cancellationToken);
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

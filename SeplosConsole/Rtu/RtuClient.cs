@@ -48,8 +48,11 @@ public sealed class RtuClient : IAsyncDisposable
         await _bus.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
-            _unsettled = true;
+            if (!_transport.IsOpen)
+            {
+                await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+                _unsettled = !_transport.OpensQuiet;
+            }
         }
         finally
         {
@@ -99,7 +102,7 @@ public sealed class RtuClient : IAsyncDisposable
             try
             {
                 await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
-                _unsettled = true;
+                _unsettled = !_transport.OpensQuiet;
             }
             catch (TransportException)
             {

@@ -32,6 +32,9 @@ public sealed class InProcessSimulatorTransport : IBusTransport
     public int? BaudRate => Simulator.Options.BaudRate;
     public bool IsOpen => _session is { IsLost: false };
 
+    /// <summary>Each open makes a new session: replies queued on an earlier one are gone with it.</summary>
+    public bool OpensQuiet => true;
+
     public Task OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

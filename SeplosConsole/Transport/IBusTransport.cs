@@ -15,6 +15,13 @@ public interface IBusTransport : IAsyncDisposable
 
     bool IsOpen { get; }
 
+    /// <summary>
+    /// True when a link just opened cannot deliver anything sent before it was opened, so the
+    /// first request may go at once. A serial port or a gateway may still be carrying the answer
+    /// to another program's request, and the client listens for silence first (RtuClientOptions.SettleQuiet).
+    /// </summary>
+    bool OpensQuiet => false;
+
     Task OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Closes the link; safe to call on a broken or closed link, never blocks for long.</summary>
