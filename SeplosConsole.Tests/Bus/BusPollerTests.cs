@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
@@ -100,6 +101,91 @@ public sealed class BusPollerTests : IAsyncDisposable
             Assert.Equal([0, 0, 1, 1, 2, 2, 3, 3], polls.Select(p => (p.At - clock.Start).TotalSeconds));
         }
         Assert.All(poller.AllStatus, s => Assert.Equal(PackLinkState.Online, s.State));
+    }
+
+    [Fact]
+    public async Task A_single_busy_reply_is_asked_again_after_the_busy_delay_on_the_pollers_clock_and_the_poll_succeeds()
+    {
+        var (clock, simulator, poller, asked) = StartBusyScenario();
+        await clock.TimersCreated(1).WaitAsync(FeedWaits.Timeout);
+        var statuses = new ConcurrentQueue<PackStatus>();
+        var polls = new ConcurrentQueue<PollTiming>();
+        poller.PackUpdated += (_, status) => statuses.Enqueue(status);
+        poller.Polled += (_, timing) => polls.Enqueue(timing);
+        simulator.Faults.InjectNext(SimulatedFault.ExceptionReply, 1, address: 0);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        // The poller now waits out the busy delay on its clock: nothing reported, PIA not asked again yet.
+        await clock.TimersCreated(2).WaitAsync(FeedWaits.Timeout);
+        Assert.Empty(statuses);
+        Assert.Equal(2, asked.Count(a => a.Start == 0x1000));
+        clock.Advance(BusyRetryDelay);
+        await clock.TimersCreated(3).WaitAsync(FeedWaits.Timeout);
+
+        var poll = clock.Start + TimeSpan.FromSeconds(1);
+        Assert.Equal([new BlockAsked(0x1000, poll, Busy: true), new BlockAsked(0x1000, poll + BusyRetryDelay, Busy: false)], asked.Where(a => a.At >= poll).Take(2));
+        var status = Assert.Single(statuses);
+        Assert.Equal(PackLinkState.Online, status.State);
+        Assert.Equal(poll + BusyRetryDelay, status.LastSuccess);
+        Assert.True(Assert.Single(polls).Answered);
+    }
+
+    [Fact]
+    public async Task A_block_still_busy_when_asked_again_fails_the_poll()
+    {
+        var (clock, simulator, poller, _) = StartBusyScenario();
+        await clock.TimersCreated(1).WaitAsync(FeedWaits.Timeout);
+        var stale = FeedWaits.StateAsync(poller, 0, PackLinkState.Stale);
+        simulator.Faults.InjectNext(SimulatedFault.ExceptionReply, 2, address: 0);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await clock.TimersCreated(2).WaitAsync(FeedWaits.Timeout);
+        clock.Advance(BusyRetryDelay);
+        await stale;
+
+        Assert.Contains("device busy", poller.Status(0).LastError, StringComparison.Ordinal);
+        Assert.Equal(2, poller.Status(0).Counters.Exceptions);
+    }
+
+    [Fact]
+    public async Task A_parameter_block_still_busy_fails_that_poll_and_is_read_on_the_next_not_dropped()
+    {
+        var rtu = Simulated([0], out var simulator);
+        simulator.Faults.ExceptionCode = ModbusExceptionCode.DeviceBusy;
+        var armed = 0;
+        rtu.ReplyReceived += (_, trip) =>
+        {
+            // Right after the first PIC: SPA, the next block, is busy when asked and when asked again.
+            if (trip.Request.Start == SeplosMap.Block(BlockId.Pic).Start && Interlocked.Exchange(ref armed, 1) == 0)
+            {
+                simulator.Faults.InjectNext(SimulatedFault.ExceptionReply, 2, address: 0);
+            }
+        };
+        var poller = new BusPoller(new SeplosClient(rtu), new PollerOptions { Addresses = [0], Interval = TimeSpan.FromMilliseconds(50), BusyRetryDelay = TimeSpan.FromMilliseconds(10) });
+        var stale = FeedWaits.StateAsync(poller, 0, PackLinkState.Stale);
+        var parametersRead = FeedWaits.UntilAsync(poller, all => all[0].Snapshot.Value("soc_low_alarm") is not null, "SPA to be read");
+        _running.Add(poller.RunAsync(_stop.Token));
+
+        await stale;
+        await parametersRead;
+        Assert.Equal(2, simulator.Faults.Injected(SimulatedFault.ExceptionReply));
+    }
+
+    private static readonly TimeSpan BusyRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A request answered on the line: its start register, the fake clock's time, and whether the pack said busy.</summary>
+    private sealed record BlockAsked(ushort Start, DateTimeOffset At, bool Busy);
+
+    /// <summary>Pack 0 polled every second of a fake clock; its simulator answers "busy" when told to.</summary>
+    private (TimerWatchingClock Clock, BmsSimulator Simulator, BusPoller Poller, ConcurrentQueue<BlockAsked> Asked) StartBusyScenario()
+    {
+        var clock = new TimerWatchingClock(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var rtu = Simulated([0], out var simulator);
+        simulator.Faults.ExceptionCode = ModbusExceptionCode.DeviceBusy;
+        var asked = new ConcurrentQueue<BlockAsked>();
+        rtu.ReplyReceived += (_, trip) => asked.Enqueue(new BlockAsked(trip.Request.Start, clock.GetUtcNow(), trip.IsException));
+        var poller = Start(rtu, new PollerOptions { Addresses = [0], Interval = TimeSpan.FromSeconds(1), ReadSlowBlocks = false, BusyRetryDelay = BusyRetryDelay }, clock);
+        return (clock, simulator, poller, asked);
     }
 
     /// <summary>A fake clock that tells when someone starts waiting on it.</summary>

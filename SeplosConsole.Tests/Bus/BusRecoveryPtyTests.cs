@@ -168,6 +168,8 @@ public sealed class BusRecoveryPtyTests : IAsyncDisposable
         await FeedWaits.AllFreshAsync(poller, DateTimeOffset.UtcNow);
         faults.InjectNext(SimulatedFault.ExtraDelay, 2, address: 1);
         await FeedWaits.AllFreshAsync(poller, DateTimeOffset.UtcNow);
+        // A busy pack is asked again (BusPollerTests); a failing one fails the poll at once.
+        faults.ExceptionCode = ModbusExceptionCode.DeviceFailure;
         faults.InjectNext(SimulatedFault.ExceptionReply, 1, address: 1);
         await stale;
         await FeedWaits.AllFreshAsync(poller, DateTimeOffset.UtcNow);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SeplosConsole.Rtu;
 using SeplosConsole.Simulation;
 
@@ -6,7 +7,7 @@ namespace SeplosConsole.Tests.Simulation;
 public sealed class BmsSimulatorTests
 {
     private static BmsSimulator Simulator(bool master = false, params byte[] addresses)
-        => new(new SimulatorOptions { Addresses = addresses.Length == 0 ? [0] : addresses, Master = master }, new ManualTime());
+        => new(new SimulatorOptions { Addresses = addresses.Length == 0 ? [0] : addresses, Master = master }, new FakeTimeProvider());
 
     private static byte[] Request(RtuRequest request) => request.Encode();
 
@@ -159,7 +160,7 @@ public sealed class BmsSimulatorTests
     [Fact]
     public void Random_faults_come_at_the_configured_rate_from_the_seed_and_are_counted()
     {
-        var simulator = new BmsSimulator(new SimulatorOptions { Seed = 42, FaultRate = 0.05 }, new ManualTime());
+        var simulator = new BmsSimulator(new SimulatorOptions { Seed = 42, FaultRate = 0.05 }, new FakeTimeProvider());
         var request = Request(RtuRequest.ReadInputRegisters(0, 0x1000, 0x12));
         var faulty = 0;
 

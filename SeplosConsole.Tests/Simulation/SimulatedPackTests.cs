@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SeplosConsole.Seplos;
 using SeplosConsole.Simulation;
 
@@ -10,7 +11,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Fresh_pack_reports_a_plausible_16S_LiFePO4_state()
     {
-        var pack = new SimulatedPack(0, Options, new ManualTime());
+        var pack = new SimulatedPack(0, Options, new FakeTimeProvider());
 
         var cells = Enumerable.Range(1, 16).Select(i => pack.Value($"cell_{i}")!.Value).ToArray();
         Assert.All(cells, v => Assert.InRange(v, 3.25, 3.35));
@@ -36,7 +37,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Spa_defaults_are_the_values_of_the_real_pack_in_capture_C1()
     {
-        var pack = new SimulatedPack(0, Options, new ManualTime());
+        var pack = new SimulatedPack(0, Options, new FakeTimeProvider());
 
         Assert.Equal(46.40, pack.Value("battery_low_voltage_alarm"));
         Assert.Equal(57.60, pack.Value("battery_over_voltage_protection"));
@@ -62,8 +63,8 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Identity_is_the_vendor_one_and_the_serial_differs_by_address()
     {
-        var first = new SimulatedPack(0, Options, new ManualTime());
-        var second = new SimulatedPack(1, Options, new ManualTime());
+        var first = new SimulatedPack(0, Options, new FakeTimeProvider());
+        var second = new SimulatedPack(1, Options, new FakeTimeProvider());
 
         Assert.Equal("XZH-ElecTech Co.,Ltd", first.Text("factory_name"));
         Assert.Equal("SG16S200A-SP57B-A", first.Text("device_name"));
@@ -78,7 +79,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Charge_rest_discharge_cycle_moves_current_soc_and_state_flags()
     {
-        var pack = new SimulatedPack(0, Options, new ManualTime());
+        var pack = new SimulatedPack(0, Options, new FakeTimeProvider());
         var startSoc = pack.Value("soc")!.Value;
 
         pack.Step(TimeSpan.FromMinutes(10)); // charging phase (0–15 min of 40)
@@ -103,7 +104,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Power_temperature_follows_the_current()
     {
-        var pack = new SimulatedPack(0, Options, new ManualTime());
+        var pack = new SimulatedPack(0, Options, new FakeTimeProvider());
         var atStart = pack.Value("power_temp")!.Value;
 
         pack.Step(TimeSpan.FromMinutes(14)); // 14 minutes at ~25 A
@@ -118,7 +119,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Balancing_bits_are_set_on_cells_more_than_15_mV_above_the_lowest()
     {
-        var pack = new SimulatedPack(3, Options, new ManualTime());
+        var pack = new SimulatedPack(3, Options, new FakeTimeProvider());
         var sawBalancing = false;
 
         for (var minute = 0; minute < 40; minute++)
@@ -138,7 +139,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Alarm_bits_follow_the_thresholds_of_its_own_spa()
     {
-        var pack = new SimulatedPack(0, Options, new ManualTime());
+        var pack = new SimulatedPack(0, Options, new FakeTimeProvider());
         Assert.DoesNotContain(SeplosMap.FlagsOf(BlockId.Pic), f => f.IsProblem && pack.Flag(f.Key));
 
         pack.SetParameter("cell_high_voltage_alarm", 3.000);
@@ -158,8 +159,8 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Same_seed_and_time_give_the_same_registers()
     {
-        var first = new SimulatedPack(2, Options, new ManualTime());
-        var second = new SimulatedPack(2, Options, new ManualTime());
+        var first = new SimulatedPack(2, Options, new FakeTimeProvider());
+        var second = new SimulatedPack(2, Options, new FakeTimeProvider());
         first.Step(TimeSpan.FromMinutes(12));
         second.Step(TimeSpan.FromMinutes(12));
 
@@ -172,7 +173,7 @@ public sealed class SimulatedPackTests
     [Fact]
     public void Update_advances_the_model_by_the_time_provider()
     {
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var pack = new SimulatedPack(0, Options, time);
         var before = pack.Value("remaining_capacity")!.Value;
 

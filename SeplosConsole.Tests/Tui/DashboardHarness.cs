@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SeplosConsole.Services;
 using SeplosConsole.Tui;
 using Terminal.Gui.App;
@@ -19,6 +20,8 @@ internal sealed class DashboardHarness : IDisposable
     public DashboardHarness(FakeFeed feed, IParameterEditor? editor = null, int width = 120, int height = 40)
     {
         Feed = feed;
+        // Log lines carry the local time of day: UTC keeps them the same on every machine.
+        Clock.SetLocalTimeZone(TimeZoneInfo.Utc);
         Time = new VirtualTimeProvider();
         App = Application.Create(Time);
         App.Init("ansi");
@@ -29,14 +32,15 @@ internal sealed class DashboardHarness : IDisposable
 
     public IApplication App { get; }
     public VirtualTimeProvider Time { get; }
-    public ManualClock Clock { get; } = new(Start);
+    /// <summary>The dashboard's clock for ages; it runs no timers, so moving it alone only ages the readings.</summary>
+    public FakeTimeProvider Clock { get; } = new(Start);
     public FakeFeed Feed { get; }
     public DashboardWindow Window { get; }
 
     /// <summary>Lets time pass on both clocks and runs the due timers and queued Invokes.</summary>
     public void Advance(TimeSpan span)
     {
-        Clock.Now += span;
+        Clock.Advance(span);
         Time.Advance(span);
         App.TimedEvents!.RunTimers();
     }

@@ -103,7 +103,7 @@ public sealed class DashboardWindowTests
     public void An_offline_pack_and_a_lost_link_are_named_on_the_status_line()
     {
         using var ui = Online();
-        ui.Clock.Now += TimeSpan.FromSeconds(30);
+        ui.Clock.Advance(TimeSpan.FromSeconds(30));
         ui.Feed.Publish(PackLinkState.Offline, SnapshotBuilder.Typical().Build(DashboardHarness.Start), DashboardHarness.Start, error: "timeout");
         Assert.Contains("OFFLINE 30 s", ui.Screen());
         Assert.Contains("53.12 V", ui.Screen());
@@ -265,7 +265,7 @@ public sealed class DashboardWindowTests
 
         var changed = SnapshotBuilder.Typical().Value("cell_high_voltage_alarm", 3.45).Build(DashboardHarness.Start.AddSeconds(1));
         ui.Feed.Publish(PackLinkState.Online, changed, DashboardHarness.Start.AddSeconds(1));
-        ui.Clock.Now += TimeSpan.FromSeconds(1);
+        ui.Clock.Advance(TimeSpan.FromSeconds(1));
         ui.Advance(TimeSpan.FromMilliseconds(500));
 
         Assert.Contains("3.450", ui.Screen());

@@ -98,15 +98,6 @@ internal sealed class SnapshotBuilder
     }
 }
 
-internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = start;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-}
-
 internal sealed class FakeFeed : IPackFeed
 {
     private readonly Dictionary<byte, PackStatus> _status = [];

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
-using SeplosConsole.Transport;
+using SeplosConsole.Tests.Support;
 
 namespace SeplosConsole.Tests.Writes;
 
@@ -24,7 +24,7 @@ public enum WriteFault
 /// single-register writes from an in-memory image filled with the reference's C1 values.
 /// Everything else gets exception 0x02, as a real pack does for an unknown address.
 /// </summary>
-public sealed class FakeSpaPack : IBusTransport
+public sealed class FakeSpaPack : FakeBusTransport
 {
     public const byte PackAddress = 0;
     private const ushort SpaStart = 0x1300;
@@ -43,8 +43,6 @@ public sealed class FakeSpaPack : IBusTransport
         8.0, 5.0, 5.0, 3.0, 330.00, 330.00, 274.56, 48, 6.0, 240, 10, 7, 0, 13, 0, 0.500, 0.300,
         57.60, 180, -180, 0, 8,
     ];
-
-    private byte[]? _reply;
 
     public FakeSpaPack()
     {
@@ -80,25 +78,9 @@ public sealed class FakeSpaPack : IBusTransport
 
     public void Set(string key, double value) => Registers[SeplosMap.FindField(key)!.Offset] = unchecked((ushort)SeplosMap.FindField(key)!.ToRaw(value)!.Value);
 
-    public string Name => "fake";
-    public int? BaudRate => null;
-    public bool IsOpen { get; private set; }
+    public override string Name => "fake";
 
-    public Task OpenAsync(CancellationToken cancellationToken)
-    {
-        IsOpen = true;
-        return Task.CompletedTask;
-    }
-
-    public Task CloseAsync()
-    {
-        IsOpen = false;
-        return Task.CompletedTask;
-    }
-
-    public void DiscardInput() => _reply = null;
-
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var frame = data.Span;
         Assert.True(Crc16Modbus.IsValidFrame(frame), "the client sent a frame with a bad CRC");
@@ -151,26 +133,11 @@ public sealed class FakeSpaPack : IBusTransport
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        if (_reply is null)
-        {
-            // Silence: the client's own timeout ends the wait.
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        var reply = _reply!;
-        _reply = null;
-        reply.CopyTo(buffer);
-        return reply.Length;
-    }
-
     private void Answer(byte[] reply, int function)
     {
         reply[0] = PackAddress;
         reply[1] = (byte)function;
         Crc16Modbus.Seal(reply);
-        _reply = reply;
+        Arrive(reply);
     }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

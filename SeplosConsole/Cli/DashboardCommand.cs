@@ -32,17 +32,8 @@ public static class DashboardCommand
                     mqttOptions.AllowWrites && bus.Writes is not null ? new WriteQueueHandler(bus.Writes) : null);
                 bridging = bridge.RunAsync(bus.Feed, stop.Token);
             }
-            if (bus.Writes is not null)
-            {
-                bus.Writes.Changed += (_, w) =>
-                {
-                    if (w.IsFinal && w.Request.Source != "tui")
-                    {
-                        bus.Report(w.State == Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
-                            $"write from {w.Request.Source}: {w.Message}");
-                    }
-                };
-            }
+            // The dashboard shows the outcome of its own edits; writes from MQTT go to its log.
+            bus.Writes?.LogFinalWrites(bus.Report, exceptSource: QueueParameterEditor.Source);
 
             var polling = bus.RunAsync(stop.Token);
             int exitCode;

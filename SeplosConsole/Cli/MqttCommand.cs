@@ -24,13 +24,7 @@ public static class MqttCommand
             bus.Feed.Event += (_, e) => log.Write(e.Level, e.ToString());
             if (bus.Writes is not null)
             {
-                bus.Writes.Changed += (_, w) =>
-                {
-                    if (w.IsFinal)
-                    {
-                        log.Write(w.State is Services.Writes.QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning, $"pack {w.Address}: write from MQTT: {w.Message}");
-                    }
-                };
+                bus.Writes.LogFinalWrites(log.Write);
             }
             else if (options.AllowWrites)
             {

@@ -179,7 +179,7 @@ public sealed class BusPoller : IPackFeed
                 await DrainWorkAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var reading = await _client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
+                    var reading = await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
                     snapshot = snapshot.With(reading);
                     if (status.LastSuccess is null && block == SeplosMap.LiveBlocks[^1] && block != blocks[^1])
                     {
@@ -188,9 +188,10 @@ public sealed class BusPoller : IPackFeed
                         Publish(new PackStatus(address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, Counters(address)));
                     }
                 }
-                catch (PackRefusedException ex) when (!SeplosMap.LiveBlocks.Contains(block))
+                catch (PackRefusedException ex) when (ex.Code != ModbusExceptionCode.DeviceBusy && !SeplosMap.LiveBlocks.Contains(block))
                 {
                     // A slave pack refuses the system blocks; an old firmware may lack PCT. Stop asking.
+                    // A pack still busy has not said it lacks the block: that poll fails and the next asks again.
                     _scheduler.MarkUnsupported(address, block);
                     Log(BusEventLevel.Info, address, $"{SeplosMap.Block(block).Name} not available ({ex.Code.Describe()})");
                 }
@@ -230,6 +231,24 @@ public sealed class BusPoller : IPackFeed
             Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), false));
             // Keep what was read: the front ends show the old values marked stale, never blank.
             Publish(new PackStatus(address, offline ? PackLinkState.Offline : PackLinkState.Stale, snapshot, status.LastSuccess, ex.Message, Counters(address)));
+        }
+    }
+
+    /// <summary>
+    /// Reads one block, asking once more after <see cref="PollerOptions.BusyRetryDelay"/> when the
+    /// pack answers "busy" (Modbus exception 0x06): the pack is there and may answer a moment later,
+    /// so one such reply should not make the pack Stale. Busy again fails the block as any refusal.
+    /// </summary>
+    private async Task<BlockReading> ReadBlockAsync(byte address, BlockId block, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PackRefusedException ex) when (ex.Code == ModbusExceptionCode.DeviceBusy)
+        {
+            await Task.Delay(_options.BusyRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            return await _client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
         }
     }
 

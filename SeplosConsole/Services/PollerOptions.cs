@@ -20,6 +20,12 @@ public sealed record PollerOptions
     /// <summary>Failed polls in a row before a pack is reported offline.</summary>
     public int FailuresBeforeOffline { get; init; } = 3;
 
+    /// <summary>
+    /// Wait before asking a block again when the pack answered "busy" (Modbus exception 0x06); it is
+    /// asked again once, then the poll fails. Short against the interval, long against a reply (~50 ms).
+    /// </summary>
+    public TimeSpan BusyRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Back-off for an offline pack or a lost adapter: doubles from the first to the last value.</summary>
     public TimeSpan RetryMin { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(30);

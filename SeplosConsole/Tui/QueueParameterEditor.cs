@@ -9,9 +9,12 @@ namespace SeplosConsole.Tui;
 /// </summary>
 public sealed class QueueParameterEditor(ParameterWriteQueue queue) : IParameterEditor
 {
+    /// <summary>The source of the dashboard's writes in the journal and the queue's updates.</summary>
+    public const string Source = "tui";
+
     public async Task<EditPreparation> PrepareAsync(byte address, string key, string value, CancellationToken cancellationToken)
     {
-        var request = new ParameterWriteRequest(key, value, Force: false, Source: "tui");
+        var request = new ParameterWriteRequest(key, value, Force: false, Source: Source);
         WriteValidation validation;
         try
         {
