@@ -10,19 +10,19 @@ namespace SeplosConsole.Tests.EndToEnd;
 [Collection(TimingCollection.Name)]
 public sealed partial class DashboardInTmuxTests
 {
+    /// <summary>A cell's number and voltage as the monitor shows them.</summary>
     [GeneratedRegex(@"\b(\d{1,2}) (3\.\d{3})")]
-    private static partial Regex CellVoltage();
+    internal static partial Regex CellVoltage();
 
     [Fact]
     public async Task The_dashboard_shows_the_pack_and_an_edit_made_in_it_reaches_the_pack()
     {
         await using var link = await SimulatedLink.StartAsync();
-        var program = Path.Combine(AppContext.BaseDirectory, "seplos.dll");
         // The test host sets DisableRealDriverIO for the headless tests; the real program must not inherit it.
         var stderr = Path.Combine(link.Directory, "stderr.txt");
         var status = Path.Combine(link.Directory, "exit-status.txt");
         await using var terminal = await Tmux.StartAsync(
-            $"cd '{link.Directory}' && env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}' 2>'{stderr}'; echo $? > '{status}'", 100, 32);
+            $"cd '{link.Directory}' && env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --port '{link.Path}' 2>'{stderr}'; echo $? > '{status}'", 100, 32);
 
         var monitor = await terminal.WaitForScreenAsync(s => CellVoltage().Count(s) >= 16 && s.Contains("ONLINE", StringComparison.Ordinal), "16 cell voltages and ONLINE");
         Assert.Matches(@"Voltage\s+\d\d\.\d\d V", monitor);
@@ -57,9 +57,8 @@ public sealed partial class DashboardInTmuxTests
     public async Task The_dashboard_ends_and_frees_the_port_when_its_terminal_goes_away()
     {
         await using var link = await SimulatedLink.StartAsync();
-        var program = Path.Combine(AppContext.BaseDirectory, "seplos.dll");
         await using var terminal = await Tmux.StartAsync(
-            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO dotnet '{program}' --port '{link.Path}'", 100, 32);
+            $"cd '{link.Directory}' && exec env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --port '{link.Path}'", 100, 32);
         await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
         using var process = System.Diagnostics.Process.GetProcessById(await terminal.PanePidAsync());
 

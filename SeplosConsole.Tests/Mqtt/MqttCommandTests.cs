@@ -5,12 +5,19 @@ namespace SeplosConsole.Tests.Mqtt;
 /// <summary>`seplos mqtt` as systemd runs it: the real command, the simulator, a real mosquitto.</summary>
 public sealed class MqttCommandTests
 {
-    private static async Task<(CancellationTokenSource Stop, Task<CliRunner.Result> Run)> StartBridgeAsync(MosquittoBroker broker, string extraMqtt = "")
+    /// <summary>A folder whose seplos.ini makes `seplos mqtt` bridge the simulator to <paramref name="broker"/>.</summary>
+    internal static async Task<string> BridgeFolderAsync(MosquittoBroker broker, string extraMqtt = "")
     {
         var directory = TempDirectory.Create();
         await File.WriteAllTextAsync(Path.Combine(directory, "seplos.ini"),
             $"[seplos]\nserial = sim\ninterval_ms = 300\njournal = {Path.Combine(directory, "journal.jsonl")}\n" +
             $"[mqtt]\nserver = {broker.Host}\nport = {broker.Port}\nprefix = seplos\n{extraMqtt}");
+        return directory;
+    }
+
+    private static async Task<(CancellationTokenSource Stop, Task<CliRunner.Result> Run)> StartBridgeAsync(MosquittoBroker broker, string extraMqtt = "")
+    {
+        var directory = await BridgeFolderAsync(broker, extraMqtt);
         var stop = new CancellationTokenSource();
         var run = CliRunner.RunUntilCancelledAsync(["mqtt"], directory, stop.Token);
         return (stop, run);

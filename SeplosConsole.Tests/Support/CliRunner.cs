@@ -1,8 +1,9 @@
+using System.Diagnostics;
 using SeplosConsole.Cli;
 
 namespace SeplosConsole.Tests.Support;
 
-/// <summary>Runs the real command line in process and captures what it prints.</summary>
+/// <summary>Runs the real command line, in process or as a process of its own, and captures what it prints.</summary>
 public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Output, string Error)
@@ -34,6 +35,18 @@ public static class CliRunner
         var code = await Task.Run(() => SeplosCli.RunAsync(args, context, stop), CancellationToken.None);
         return new Result(code, output.ToString(), error.ToString());
     }
+
+    /// <summary>Runs <paramref name="program"/> as a process of its own and captures what it prints.</summary>
+    public static async Task<Result> RunProcessAsync(SeplosProgram program, string[] args, string? directory = null, TimeSpan? timeout = null)
+    {
+        // An empty folder, as in process: no seplos.ini from the developer's checkout leaks in.
+        await using var process = StartProcess(program, args, directory ?? TempDirectory.Create());
+        return await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Starts a long-lived command (mqtt, simulate) as a process of its own; it runs until stopped or disposed.</summary>
+    public static ProgramProcess StartProcess(SeplosProgram program, string[] args, string directory)
+        => ProgramProcess.Start(program.StartInfo(args, directory));
 
     /// <summary>A StringWriter that background tasks may write to at the same time.</summary>
     private sealed class SynchronizedStringWriter : StringWriter
@@ -71,6 +84,74 @@ public static class CliRunner
                 return base.ToString();
             }
         }
+    }
+}
+
+/// <summary>
+/// A process a test started (the program, or the build of it), what it prints captured, with an
+/// empty stdin that is not a terminal (as under systemd or in a script).
+/// </summary>
+public sealed class ProgramProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _output;
+    private readonly Task<string> _error;
+
+    private ProgramProcess(Process process)
+    {
+        _process = process;
+        // Read from the start: a full pipe would block the program.
+        _output = process.StandardOutput.ReadToEndAsync();
+        _error = process.StandardError.ReadToEndAsync();
+    }
+
+    public static ProgramProcess Start(ProcessStartInfo start)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start");
+        process.StandardInput.Close();
+        return new ProgramProcess(process);
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the program to end; kills it and fails with what it printed when it does not within <paramref name="timeout"/>.</summary>
+    public async Task<CliRunner.Result> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not end within {timeout.TotalSeconds} s; stdout:\n{await _output}\nstderr:\n{await _error}");
+        }
+        return new CliRunner.Result(_process.ExitCode, await _output, await _error);
+    }
+
+    /// <summary>Sends SIGTERM, as systemd stops a service, and waits for the program to end by itself.</summary>
+    public async Task<CliRunner.Result> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            // .NET can only SIGKILL another process; the shell's kill sends SIGTERM.
+            var kill = new ProcessStartInfo("sh") { ArgumentList = { "-c", "kill -TERM \"$1\"", "sh", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+            using var sender = Process.Start(kill) ?? throw new InvalidOperationException("sh did not start");
+            await sender.WaitForExitAsync();
+        }
+        return await WaitForExitAsync(timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
     }
 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SeplosConsole.Config;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
@@ -19,8 +20,6 @@ namespace SeplosConsole.Cli;
 /// </summary>
 public static class BenchCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static Command Create(CliContext context, GlobalOptions global)
     {
         var packs = new Option<string?>("--packs") { Description = "Pack addresses to poll: 0, 0,1,2 or 0-15 (default: --address or the config)" };
@@ -90,11 +89,14 @@ public static class BenchCommand
                 simulator is null ? null : () => simulator.Faults.TotalInjected,
                 cancellationToken).ConfigureAwait(false);
 
-            await context.Output.WriteAsync(parse.GetValue(json) ? JsonSerializer.Serialize(result, Json) + "\n" : Format(result)).ConfigureAwait(false);
+            await context.Output.WriteAsync(parse.GetValue(json) ? ToJson(result) : Format(result)).ConfigureAwait(false);
             return SeplosCli.Ok;
         });
         return command;
     }
+
+    /// <summary>The figures as one indented JSON object with camelCase names, for scripts.</summary>
+    public static string ToJson(BenchResult result) => JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult) + "\n";
 
     /// <summary>The figures as a table for a person.</summary>
     public static string Format(BenchResult r)
@@ -132,3 +134,11 @@ public static class BenchCommand
         return text.ToString();
     }
 }
+
+/// <summary>
+/// The JSON of <c>seplos bench --json</c>, generated at compile time: no reflection, so it works in
+/// the trimmed native program. Web defaults: camelCase names.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(BenchResult))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SeplosConsole.Seplos;
@@ -13,13 +14,10 @@ namespace SeplosConsole.Cli;
 /// </summary>
 public static class DecodeCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    // The generated context's options plus an encoder that keeps ° and µ readable (the default one
+    // writes \u00B0; the context's attribute cannot set one).
+    private static readonly DecodeJsonContext Json = new(
+        new JsonSerializerOptions(DecodeJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     public static Command Create(CliContext context)
     {
@@ -61,9 +59,9 @@ public static class DecodeCommand
             {
                 foreach (var item in result.Items)
                 {
-                    await context.Output.WriteLineAsync(JsonSerializer.Serialize(item, Json)).ConfigureAwait(false);
+                    await context.Output.WriteLineAsync(JsonSerializer.Serialize(item, Json.InterpretedFrame)).ConfigureAwait(false);
                 }
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(new { summary = result.Summary }, Json)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(JsonSerializer.Serialize(new DecodeSummaryLine(result.Summary), Json.DecodeSummaryLine)).ConfigureAwait(false);
             }
             else
             {
@@ -144,3 +142,25 @@ public static class DecodeCommand
 
     private static string Shorten(string hex) => hex.Length <= 240 ? hex : hex[..240] + " …";
 }
+
+/// <summary>The last line of <c>seplos decode --json</c>: <c>{"summary": {…}}</c>.</summary>
+internal sealed record DecodeSummaryLine(DecodeSummary Summary);
+
+/// <summary>
+/// The JSON of <c>seplos decode --json</c>, generated at compile time: no reflection, so it works in
+/// the trimmed native program. snake_case names and enum values, nulls left out.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(SnakeCaseEnumConverter<InterpretedKind>), typeof(SnakeCaseEnumConverter<BlockSource>), typeof(SnakeCaseEnumConverter<FlagKind>)])]
+[JsonSerializable(typeof(InterpretedFrame))]
+[JsonSerializable(typeof(DecodeSummaryLine))]
+internal sealed partial class DecodeJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// An enum as its snake_case name ("exception_response"). A type of its own because the context's
+/// attribute takes converter types, not instances with a naming policy.
+/// </summary>
+internal sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.SnakeCaseLower)
+    where TEnum : struct, Enum;

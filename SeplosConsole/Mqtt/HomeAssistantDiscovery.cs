@@ -175,11 +175,11 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
     private JsonObject Common(string name, byte address, string key, JsonObject device, string? uniqueId = null, bool followsPack = true)
     {
         // Both must say online: the bridge (its last will covers a crash) and the pack (its link).
-        var availability = new JsonArray(new JsonObject { ["topic"] = topics.BridgeAvailability });
-        if (followsPack)
-        {
-            availability.Add(new JsonObject { ["topic"] = topics.PackAvailability(address) });
-        }
+        // (Built whole: JsonArray.Add<T> is marked as needing reflection, which a native build refuses.)
+        var bridge = new JsonObject { ["topic"] = topics.BridgeAvailability };
+        var availability = followsPack
+            ? new JsonArray(bridge, new JsonObject { ["topic"] = topics.PackAvailability(address) })
+            : new JsonArray(bridge);
         return new JsonObject
         {
             ["name"] = name,
@@ -198,12 +198,11 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
     {
         // The address id is always there so entities sent before VIA was read stay on the same
         // device; the serial is added when known, which HA merges into that device.
-        var identifiers = new JsonArray($"seplos_battery_{address}");
+        var addressId = $"seplos_battery_{address}";
         var serial = Known(snapshot.Text("bms_serial"));
-        if (serial is not null)
-        {
-            identifiers.Add("seplos_bms_" + new string([.. serial.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]));
-        }
+        var identifiers = serial is null
+            ? new JsonArray(addressId)
+            : new JsonArray(addressId, "seplos_bms_" + new string([.. serial.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]));
         var device = new JsonObject
         {
             ["identifiers"] = identifiers,

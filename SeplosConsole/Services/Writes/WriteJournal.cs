@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SeplosConsole.Services.Writes;
 
@@ -41,12 +43,10 @@ public sealed class WriteJournal
 {
     private static readonly ConcurrentDictionary<string, Lock> Locks = new(StringComparer.Ordinal);
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    // The generated context's options plus an encoder that keeps °, → and other non-ASCII text
+    // readable in the file (the default one writes \u00B0; the context's attribute cannot set one).
+    private static readonly JsonTypeInfo<WriteJournalEntry> EntryJson = new WriteJournalJsonContext(
+        new JsonSerializerOptions(WriteJournalJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).WriteJournalEntry;
 
     private readonly Lock _lock;
 
@@ -71,7 +71,7 @@ public sealed class WriteJournal
 
     public void Append(WriteJournalEntry entry)
     {
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n");
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, EntryJson) + "\n");
         lock (_lock)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
@@ -103,7 +103,7 @@ public sealed class WriteJournal
                 }
                 try
                 {
-                    if (JsonSerializer.Deserialize<WriteJournalEntry>(line, Json) is { } entry)
+                    if (JsonSerializer.Deserialize(line, EntryJson) is { } entry)
                     {
                         entries.Add(entry);
                     }
@@ -120,3 +120,11 @@ public sealed class WriteJournal
     /// <summary>The journal's name for a result: confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
     public static string ResultName(WriteResult result) => JsonNamingPolicy.SnakeCaseLower.ConvertName(result.ToString());
 }
+
+/// <summary>
+/// The journal's JSON, generated at compile time: no reflection, so it works in the trimmed native
+/// program. snake_case names, nulls left out.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WriteJournalEntry))]
+internal sealed partial class WriteJournalJsonContext : JsonSerializerContext;
