@@ -146,7 +146,9 @@ public sealed class BusRecoveryPtyTests : IAsyncDisposable
             Assert.All(polls.Where(p => p.Address != 1), p => Assert.True(p.Answered));
         }
         Assert.True(poller.Status(1).Counters.Timeouts >= 2);
-        Assert.Equal(0, poller.Status(0).Counters.Timeouts);
+        // Pack 1's silence is never charged to the others: that would be a time-out for them on every
+        // sweep (24 or more here). One is allowed for a stall of a loaded machine (seen once in CI).
+        Assert.InRange(poller.Status(0).Counters.Timeouts + poller.Status(2).Counters.Timeouts, 0, 1);
     }
 
     [Fact]
