@@ -40,17 +40,28 @@ if $pty; then
   for _ in $(seq 200); do [ -e "$work/link" ] && break; sleep 0.05; done
   port=(--port "$work/link")
 fi
-command="cd $work && exec env SEPLOS_SEPLOS__INTERVAL_MS=$interval $binary ${port[*]} $*"
+# Not exec'd: the pane's shell stays, so a run can end with q and be waited for (a program killed
+# with its terminal spends up to 2 s shutting down, which would weigh on the next start).
+command="cd $work && env SEPLOS_SEPLOS__INTERVAL_MS=$interval $binary ${port[*]} $*; sleep 3600"
 
 # A pane that waits; respawning it with the program starts the clock without tmux's own start-up.
 "${tmux[@]}" new-session -d -s m -x 100 -y 32 "sleep 3600"
 has_data() { "${tmux[@]}" capture-pane -p -t m 2>/dev/null | grep -qE 'Voltage +[0-9]+\.[0-9]+ V' \
   && "${tmux[@]}" capture-pane -p -t m 2>/dev/null | grep -qE '16 [0-9]\.[0-9]{3}'; }
 
+program() { pgrep -P "$("${tmux[@]}" display-message -p -t m "#{pane_pid}")" -x "$(basename "${binary%% *}")" || true; }
+quit() {
+  "${tmux[@]}" send-keys -t m q
+  for _ in $(seq 500); do [ -z "$(program)" ] && return; sleep 0.01; done
+  echo "the program did not quit on q" >&2; exit 1
+}
+
 starts=()
 for run in $(seq "$runs"); do
+  [ "$run" -gt 1 ] && quit
   "${tmux[@]}" respawn-pane -k -t m "sleep 3600"
   "${tmux[@]}" clear-history -t m
+  sleep 0.5
   started=$(date +%s%N)
   "${tmux[@]}" respawn-pane -k -t m "$command"
   until has_data; do
@@ -61,7 +72,7 @@ for run in $(seq "$runs"); do
 done
 echo "start to first frame with data (ms): ${starts[*]}"
 
-pid=$("${tmux[@]}" display-message -p -t m "#{pane_pid}")
+pid=$(program)
 sleep 5
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 t1=$(ticks); s1=$(date +%s%N)
