@@ -177,24 +177,16 @@ public sealed class ListenModeTests : IAsyncDisposable
         => simulator.Feed(SeplosMap.Block(block).Requests(address).Single().Encode())[0].Bytes;
 
     /// <summary>Wraps a transport and counts what is written through it.</summary>
-    private sealed class WriteCountingTransport(IBusTransport inner) : IBusTransport
+    private sealed class WriteCountingTransport(IBusTransport inner) : ForwardingTransport(inner)
     {
         private long _bytesWritten;
 
         public long BytesWritten => Interlocked.Read(ref _bytesWritten);
-        public string Name => inner.Name;
-        public int? BaudRate => inner.BaudRate;
-        public bool IsOpen => inner.IsOpen;
-        public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
-        public Task CloseAsync() => inner.CloseAsync();
-        public void DiscardInput() => inner.DiscardInput();
-        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => inner.ReadAsync(buffer, cancellationToken);
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             Interlocked.Add(ref _bytesWritten, data.Length);
-            return inner.WriteAsync(data, cancellationToken);
+            return base.WriteAsync(data, cancellationToken);
         }
     }
 }

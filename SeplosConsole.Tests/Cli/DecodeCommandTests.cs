@@ -1,27 +1,18 @@
 using System.Text.Json;
+using SeplosConsole.Tests.Protocol;
 using SeplosConsole.Tests.Support;
 
 namespace SeplosConsole.Tests.Cli;
 
 public class DecodeCommandTests
 {
-    // Vendor example frames (S1), from the register reference.
-    private const string PibRequest = "00 04 11 00 00 1A 75 2C";
-    private const string PibResponse = "00 04 34 0C E6 0C E4 0C E5 0C E4 0C E4 0C E5 0C E5 0C E4 0C E4 0C E4 0C E5 0C E5 0C E4 0C E5 0C E4 0C E4 0B 81 0B 82 0B 7F 0B 7F 0A AB 0A AB 0A AB 0A AB 0B 91 0B 83 34 DE";
-
     [Fact]
     public async Task The_vendor_PIB_example_decodes_to_the_reference_values()
     {
-        var result = await CliRunner.RunAsync(["decode", .. $"{PibRequest} {PibResponse}".Split(' ')]);
+        var result = await CliRunner.RunAsync(["decode", .. $"{Frames.PibRequest} {Frames.PibResponse}".Split(' ')]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("cell_1 3.302 V", result.Lines);
-        Assert.Contains("cell_2 3.300 V", result.Lines);
-        Assert.Contains("cell_16 3.300 V", result.Lines);
-        Assert.Contains("cell_temp_1 21.4 °C", result.Lines);
-        Assert.Contains("cell_temp_4 21.2 °C", result.Lines);
-        Assert.Contains("environment_temp 23.0 °C", result.Lines);
-        Assert.Contains("power_temp 21.6 °C", result.Lines);
+        Assert.All(Frames.PibDecodedLines, line => Assert.Contains(line, result.Lines));
         Assert.Contains(result.Lines, l => l.StartsWith("summary: 2 valid frame(s)", StringComparison.Ordinal));
     }
 

@@ -10,6 +10,10 @@ internal static class Frames
     public const string PiaResponse = "00 04 24 14 A1 00 00 4E 20 4E 20 00 00 03 E8 03 E8 00 00 0C E4 0B 80 0C E6 0C E4 0B 82 0B 7F 00 00 00 B4 00 B4 03 E8 DB F6";
     public const string PibRequest = "00 04 11 00 00 1A 75 2C";
     public const string PibResponse = "00 04 34 0C E6 0C E4 0C E5 0C E4 0C E4 0C E5 0C E5 0C E4 0C E4 0C E4 0C E5 0C E5 0C E4 0C E5 0C E4 0C E4 0B 81 0B 82 0B 7F 0B 7F 0A AB 0A AB 0A AB 0A AB 0B 91 0B 83 34 DE";
+
+    /// <summary>Lines `seplos decode` prints for the PIB example: the reference's decoded values.</summary>
+    public static readonly string[] PibDecodedLines =
+        ["cell_1 3.302 V", "cell_2 3.300 V", "cell_16 3.300 V", "cell_temp_1 21.4 °C", "cell_temp_4 21.2 °C", "environment_temp 23.0 °C", "power_temp 21.6 °C"];
     public const string PicRequest = "00 01 12 00 00 90 38 CF";
     public const string PicResponse = "00 01 12 00 00 00 00 00 00 00 00 10 00 00 00 00 00 00 03 00 00 6A 24";
 

@@ -61,16 +61,8 @@ public class LateReplyTests
     }
 
     /// <summary>The simulator's line as a serial port would be: it does not promise to open quiet.</summary>
-    private sealed class SharedLine(IBusTransport inner) : IBusTransport
+    private sealed class SharedLine(IBusTransport inner) : ForwardingTransport(inner)
     {
-        public string Name => inner.Name;
-        public int? BaudRate => inner.BaudRate;
-        public bool IsOpen => inner.IsOpen;
-        public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
-        public Task CloseAsync() => inner.CloseAsync();
-        public void DiscardInput() => inner.DiscardInput();
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => inner.WriteAsync(data, cancellationToken);
-        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => inner.ReadAsync(buffer, cancellationToken);
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public override bool OpensQuiet => false;
     }
 }
