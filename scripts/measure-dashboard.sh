@@ -46,8 +46,11 @@ command="cd $work && env SEPLOS_SEPLOS__INTERVAL_MS=$interval $binary ${port[*]}
 
 # A pane that waits; respawning it with the program starts the clock without tmux's own start-up.
 "${tmux[@]}" new-session -d -s m -x 100 -y 32 "sleep 3600"
-has_data() { "${tmux[@]}" capture-pane -p -t m 2>/dev/null | grep -qE 'Voltage +[0-9]+\.[0-9]+ V' \
-  && "${tmux[@]}" capture-pane -p -t m 2>/dev/null | grep -qE '16 [0-9]\.[0-9]{3}'; }
+has_data() {
+  local screen
+  screen=$("${tmux[@]}" capture-pane -p -t m 2>/dev/null) || return 1
+  grep -qE 'Voltage +[0-9]+\.[0-9]+ V' <<<"$screen" && grep -qE '16 [0-9]\.[0-9]{3}' <<<"$screen"
+}
 
 program() { pgrep -P "$("${tmux[@]}" display-message -p -t m "#{pane_pid}")" -x "$(basename "${binary%% *}")" || true; }
 quit() {

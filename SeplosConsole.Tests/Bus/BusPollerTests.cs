@@ -296,6 +296,7 @@ public sealed class BusPollerTests : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                // The accept loop ends by cancellation when the fake gateway is disposed.
             }
             _stop.Dispose();
         }

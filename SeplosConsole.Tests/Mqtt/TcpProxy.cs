@@ -50,6 +50,7 @@ internal sealed class TcpProxy : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
+            // Stopping the listener ends the accept loop with one of these.
         }
         _stop.Dispose();
     }

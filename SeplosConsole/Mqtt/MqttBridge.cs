@@ -444,6 +444,7 @@ public sealed class MqttBridge
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Asked to stop: the loop ends here.
         }
     }
 

@@ -108,6 +108,7 @@ public sealed class BusPoller : IPackFeed
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Asked to stop: the loop ends here.
         }
         finally
         {

@@ -449,6 +449,7 @@ public sealed class DashboardWindow : Window
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
+            // The dashboard is closing: the edit is abandoned, and the write queue reports its own end.
         }
         catch (Exception ex)
         {
@@ -497,6 +498,7 @@ public sealed class DashboardWindow : Window
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
+            // The dashboard is closing: the edit is abandoned, and the write queue reports its own end.
         }
         catch (Exception ex)
         {
