@@ -3,7 +3,12 @@ using SeplosConsole.Cli;
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
-    // First Ctrl+C asks the command to stop cleanly; the process ends when it has.
+    // The first Ctrl+C asks the command to stop cleanly; the process ends when it has. A second one
+    // ends it at once, should a clean stop hang.
+    if (stop.IsCancellationRequested)
+    {
+        return;
+    }
     e.Cancel = true;
     stop.Cancel();
 };

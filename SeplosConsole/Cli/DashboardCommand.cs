@@ -49,8 +49,8 @@ public static class DashboardCommand
             finally
             {
                 await stop.CancelAsync().ConfigureAwait(false);
-                await polling.ConfigureAwait(false);
-                await bridging.ConfigureAwait(false);
+                // Both, even when one failed: the bridge still says "offline" before the process ends.
+                await Task.WhenAll(polling, bridging).ConfigureAwait(false);
             }
             return exitCode;
         });

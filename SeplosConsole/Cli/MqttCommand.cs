@@ -38,9 +38,12 @@ public static class MqttCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var polling = bus.RunAsync(stop.Token);
             // The bridge publishes "offline" for every pack before it returns on cancellation.
-            await bridge.RunAsync(bus.Feed, stop.Token).ConfigureAwait(false);
+            var bridging = bridge.RunAsync(bus.Feed, stop.Token);
+            // Neither ends on its own unless it failed. A dead poller must end the service (exit 1,
+            // systemd restarts it), not leave the bridge republishing the last values as current.
+            await Task.WhenAny(polling, bridging).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
-            await polling.ConfigureAwait(false);
+            await Task.WhenAll(polling, bridging).ConfigureAwait(false);
             log.Write(BusEventLevel.Info, "stopped");
             return SeplosCli.Ok;
         });

@@ -171,7 +171,9 @@ public sealed class BusPoller : IPackFeed
         var started = _time.GetUtcNow();
         var startedTimestamp = _time.GetTimestamp();
         var status = _status[address];
-        var snapshot = status.Snapshot;
+        // Merged into the snapshot once per poll (each merge copies the pack's values).
+        var readings = new List<BlockReading>();
+        PackSnapshot Merged() => readings.Count == 0 ? status.Snapshot : status.Snapshot.With(readings);
         try
         {
             var blocks = _scheduler.BlocksFor(address);
@@ -180,13 +182,12 @@ public sealed class BusPoller : IPackFeed
                 await DrainWorkAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var reading = await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
-                    snapshot = snapshot.With(reading);
+                    readings.Add(await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false));
                     if (status.LastSuccess is null && block == SeplosMap.LiveBlocks[^1] && block != blocks[^1])
                     {
                         // The very first poll also reads the slow blocks (~250 ms more on the wire):
                         // show the live values as soon as they are in.
-                        Publish(new PackStatus(address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, Counters(address)));
+                        Publish(new PackStatus(address, PackLinkState.Online, Merged(), _time.GetUtcNow(), null, Counters(address)));
                     }
                 }
                 catch (PackRefusedException ex) when (ex.Code != ModbusExceptionCode.DeviceBusy && !SeplosMap.LiveBlocks.Contains(block))
@@ -204,7 +205,7 @@ public sealed class BusPoller : IPackFeed
             _scheduler.Answered(address, started);
             _scheduler.LinkAnswered();
             Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), true));
-            Publish(new PackStatus(address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, Counters(address)));
+            Publish(new PackStatus(address, PackLinkState.Online, Merged(), _time.GetUtcNow(), null, Counters(address)));
         }
         catch (TransportException ex)
         {
@@ -231,7 +232,7 @@ public sealed class BusPoller : IPackFeed
             }
             Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), false));
             // Keep what was read: the front ends show the old values marked stale, never blank.
-            Publish(new PackStatus(address, offline ? PackLinkState.Offline : PackLinkState.Stale, snapshot, status.LastSuccess, ex.Message, Counters(address)));
+            Publish(new PackStatus(address, offline ? PackLinkState.Offline : PackLinkState.Stale, Merged(), status.LastSuccess, ex.Message, Counters(address)));
         }
     }
 
