@@ -33,34 +33,47 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
     private static readonly string[] DeviceTexts = ["bms_serial", "factory_name", "device_name", "firmware_version", "pack_serial"];
 
     /// <summary>Every config for the keys this snapshot holds.</summary>
-    public IEnumerable<DiscoveryMessage> For(PackStatus status)
+    public IEnumerable<DiscoveryMessage> For(PackStatus status) => For(status, _ => true);
+
+    /// <summary>
+    /// The configs whose topic <paramref name="wanted"/> accepts. The bridge asks on every poll for
+    /// the ones not announced yet, so a config is only built and serialised when it will be sent
+    /// (about 300 a pack otherwise, each with its own copy of the device block).
+    /// </summary>
+    public IEnumerable<DiscoveryMessage> For(PackStatus status, Func<string, bool> wanted)
     {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(wanted);
         var address = status.Address;
         var snapshot = status.Snapshot;
-        var device = Device(snapshot, address);
+        JsonObject? device = null;
+        JsonObject Device() => device ??= HomeAssistantDiscovery.Device(snapshot, address);
         foreach (var field in SeplosMap.Fields)
         {
-            if (snapshot.Fields.ContainsKey(field.Key))
+            if (snapshot.Fields.ContainsKey(field.Key) && topics.DiscoveryConfig("sensor", address, field.Key) is var topic && wanted(topic))
             {
-                yield return new(topics.DiscoveryConfig("sensor", address, field.Key), Serialise(Sensor(field, address, device)));
+                yield return new(topic, Serialise(Sensor(field, address, Device())));
             }
         }
         foreach (var flag in SeplosMap.Flags)
         {
-            if (snapshot.Flags.ContainsKey(flag.Key))
+            if (snapshot.Flags.ContainsKey(flag.Key) && topics.DiscoveryConfig("binary_sensor", address, flag.Key) is var topic && wanted(topic))
             {
-                yield return new(topics.DiscoveryConfig("binary_sensor", address, flag.Key), Serialise(BinarySensor(flag, address, device)));
+                yield return new(topic, Serialise(BinarySensor(flag, address, Device())));
             }
         }
         foreach (var sensor in PackStateValues.BridgeSensors)
         {
-            yield return new(topics.DiscoveryConfig("sensor", address, sensor.Key), Serialise(BridgeSensor(sensor, address, device)));
+            if (topics.DiscoveryConfig("sensor", address, sensor.Key) is var topic && wanted(topic))
+            {
+                yield return new(topic, Serialise(BridgeSensor(sensor, address, Device())));
+            }
         }
         foreach (var field in _writable)
         {
-            if (snapshot.Fields.ContainsKey(field.Key))
+            if (snapshot.Fields.ContainsKey(field.Key) && topics.DiscoveryConfig("number", address, field.Key) is var topic && wanted(topic))
             {
-                yield return new(topics.DiscoveryConfig("number", address, field.Key), Serialise(Number(field, address, device)));
+                yield return new(topic, Serialise(Number(field, address, Device())));
             }
         }
     }

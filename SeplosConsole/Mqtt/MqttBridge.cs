@@ -337,12 +337,10 @@ public sealed class MqttBridge
         // the device block (serial, model, firmware) changed.
         var signature = HomeAssistantDiscovery.DeviceSignature(status.Snapshot);
         var announced = session.Announced(address, signature);
-        foreach (var message in _discovery.For(status))
+        foreach (var message in _discovery.For(status, topic => !announced.Contains(topic)))
         {
-            if (announced.Add(message.Topic))
-            {
-                await PublishAsync(client, message.Topic, message.Payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
-            }
+            await PublishAsync(client, message.Topic, message.Payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+            announced.Add(message.Topic);
         }
 
         // State: QoS 0 is enough. Every value is retained and sent again after a reconnect and at
