@@ -35,6 +35,34 @@ public class LateReplyTests
     }
 
     [Fact]
+    public async Task The_answer_to_a_cancelled_request_is_not_taken_for_the_next_request_of_the_same_shape()
+    {
+        // The two SPA halves have replies of the same length. The first half is cancelled while its
+        // answer is on its way (300 ms late); the second half, asked next, must get its own data.
+        var transport = InProcessSimulatorTransport.Create(new SimulatorOptions());
+        await using var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = TimeSpan.FromMilliseconds(800), Retries = 0 });
+        var halves = SeplosMap.Block(BlockId.Spa).Requests(0).ToArray();
+        await rtu.SendAsync(halves[0], CancellationToken.None); // opened and settled
+        transport.Simulator.Faults.ExtraDelay = TimeSpan.FromMilliseconds(300);
+        transport.Simulator.Faults.InjectNext(SimulatedFault.ExtraDelay);
+
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rtu.SendAsync(halves[0], cancel.Token));
+        }
+        var second = await rtu.SendAsync(halves[1], CancellationToken.None);
+
+        // The second half's parameters as read must be the pack's (the first half's would differ);
+        // read-only registers such as remaining capacity follow the charge model and are left out.
+        var payload = new byte[halves[0].Quantity * 2 + second.Payload.Length];
+        second.Payload.CopyTo(payload.AsSpan(halves[0].Quantity * 2));
+        var read = PackSnapshot.Empty(0).With(new BlockReading(BlockId.Spa, payload, DateTimeOffset.UtcNow));
+        var secondHalf = SeplosMap.FieldsOf(BlockId.Spa).Where(f => f.Writable && f.Offset >= halves[0].Quantity).ToList();
+        Assert.NotEmpty(secondHalf);
+        Assert.All(secondHalf, f => Assert.Equal(transport.Simulator.Pack(0).Value(f.Key), read.Value(f.Key)));
+    }
+
+    [Fact]
     public async Task A_private_simulator_line_is_used_at_once_after_it_opens()
     {
         var transport = InProcessSimulatorTransport.Create(new SimulatorOptions());

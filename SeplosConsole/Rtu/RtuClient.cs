@@ -85,6 +85,13 @@ public sealed class RtuClient : IAsyncDisposable
                 {
                     last = ex;
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Cancelled after the request may have gone out: its answer can still come, and
+                    // the next caller (another task on this bus) must not take it for its own.
+                    _unanswered = (attempt + 1, request.ExpectedResponseLength);
+                    throw;
+                }
             }
             _unanswered = (Options.Retries + 1, request.ExpectedResponseLength);
             throw last!;
@@ -181,8 +188,23 @@ public sealed class RtuClient : IAsyncDisposable
     private async Task SettleLineAsync(LinkCounters perAddress, CancellationToken cancellationToken)
     {
         var owed = _unanswered.Count * _unanswered.Length;
+        var (unanswered, unsettled) = (_unanswered, _unsettled);
         _unanswered = default;
         _unsettled = false;
+        try
+        {
+            await DrainAsync(owed, perAddress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Not settled: the next request settles again (and waits for what is still owed).
+            (_unanswered, _unsettled) = (unanswered, unsettled);
+            throw;
+        }
+    }
+
+    private async Task DrainAsync(int owed, LinkCounters perAddress, CancellationToken cancellationToken)
+    {
         var started = _time.GetTimestamp();
         var limit = Options.Timeout * 2;
         while (true)
