@@ -190,16 +190,23 @@ public class EndToEndTests
         public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ReadLine());
     }
 
+    /// <summary>Backs the link's pack up to pack0.json in the link's folder; the backup must succeed.</summary>
+    private static async Task<string> BackupAsync(SimulatedLink link)
+    {
+        var file = Path.Combine(link.Directory, "pack0.json");
+        var backup = await link.RunAsync("backup", file);
+        Assert.True(backup.ExitCode == 0, $"backup: exit code {backup.ExitCode}: {backup.Error}");
+        return file;
+    }
+
     [Fact]
     public async Task Backup_then_restore_dry_run_reports_no_differences()
     {
         await using var link = await SimulatedLink.StartAsync();
-        var file = Path.Combine(link.Directory, "pack0.json");
 
-        var backup = await link.RunAsync("backup", file);
+        var file = await BackupAsync(link);
         var restore = await link.RunAsync("restore", file, "--dry-run");
 
-        Assert.Equal(0, backup.ExitCode);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(file));
         Assert.Equal(4640, json.RootElement.GetProperty("parameters").GetProperty("battery_low_voltage_alarm").GetProperty("raw").GetInt64());
         Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("identity").GetProperty("bms_serial").GetString()));
@@ -211,8 +218,7 @@ public class EndToEndTests
     public async Task Restore_puts_changed_values_back_in_a_safe_order_through_the_pipeline()
     {
         await using var link = await SimulatedLink.StartAsync();
-        var file = Path.Combine(link.Directory, "pack0.json");
-        await link.RunAsync("backup", file);
+        var file = await BackupAsync(link);
         Assert.Equal(0, (await link.RunAsync("edit", "battery_low_voltage_alarm", "45", "--yes")).ExitCode);
         Assert.Equal(0, (await link.RunAsync("edit", "soc_low_alarm", "6", "--yes")).ExitCode);
 
@@ -232,8 +238,7 @@ public class EndToEndTests
     public async Task Restore_refuses_a_backup_from_another_model_unless_forced()
     {
         await using var link = await SimulatedLink.StartAsync();
-        var file = Path.Combine(link.Directory, "pack0.json");
-        await link.RunAsync("backup", file);
+        var file = await BackupAsync(link);
         await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace("SG16S200A-SP57B-A", "SG15S100A-OTHER", StringComparison.Ordinal));
 
         var refused = await link.RunAsync("restore", file, "--dry-run");

@@ -65,8 +65,19 @@ public sealed partial class DashboardInTmuxTests
         await terminal.KillServerAsync();
 
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await process.WaitForExitAsync(limit.Token);
-        Assert.True(process.HasExited);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            Assert.Fail("dashboard still running 10 s after its terminal went away");
+        }
+
+        // The port is free again: another command opens it and reads the pack.
+        var show = await link.RunAsync("show", "soc");
+        Assert.True(show.ExitCode == 0, $"show soc after the dashboard ended: exit code {show.ExitCode}: {show.Error}");
+        Assert.StartsWith("soc ", show.Lines.Single());
     }
 
     [Fact]

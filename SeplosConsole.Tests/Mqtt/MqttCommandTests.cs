@@ -23,30 +23,58 @@ public sealed class MqttCommandTests
         return (stop, run);
     }
 
+    /// <summary>
+    /// Called from a test's <c>finally</c>: a bridge the test did not already stop and await (an
+    /// assertion failed first) is stopped and awaited here, so it never outlives its test.
+    /// </summary>
+    private static async Task EnsureStoppedAsync(CancellationTokenSource stop, Task<CliRunner.Result> run)
+    {
+        if (run.IsCompleted)
+        {
+            return;
+        }
+        await stop.CancelAsync();
+        try
+        {
+            await run.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (Exception)
+        {
+            // Not swallowed: we only get here when the test body already failed, and that failure is
+            // the one to report; a bridge that also fails to stop must not hide it.
+        }
+    }
+
     [Fact]
     public async Task Seplos_simulate_mqtt_fills_discovery_and_state_and_says_offline_on_stop()
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var probe = await MqttProbe.ConnectAsync(broker);
         var (stop, run) = await StartBridgeAsync(broker);
+        using var _ = stop;
+        try
+        {
+            var voltage = await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/pack_voltage", "pack voltage state");
+            await probe.WaitForAsync("seplos/battery_0/state", "online");
+            await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16", "cell 16 state");
+            // What Home Assistant finds when it starts later: the retained discovery and state.
+            await using var late = await MqttProbe.ConnectAsync(broker);
+            var config = await late.WaitForAsync(m => m.Topic == "homeassistant/sensor/seplos_bms_0/pack_voltage/config" && m.Retain, "retained pack voltage discovery");
+            await late.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16" && m.Retain, "retained cell 16 state");
+            var mark = probe.Mark;
+            await stop.CancelAsync();
+            var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
 
-        var voltage = await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/pack_voltage", "pack voltage state");
-        await probe.WaitForAsync("seplos/battery_0/state", "online");
-        await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16", "cell 16 state");
-        // What Home Assistant finds when it starts later: the retained discovery and state.
-        await using var late = await MqttProbe.ConnectAsync(broker);
-        var config = await late.WaitForAsync(m => m.Topic == "homeassistant/sensor/seplos_bms_0/pack_voltage/config" && m.Retain, "retained pack voltage discovery");
-        await late.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16" && m.Retain, "retained cell 16 state");
-        var mark = probe.Mark;
-        await stop.CancelAsync();
-        var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
-
-        Assert.Equal("voltage", (string?)MqttProbe.Json(config)["device_class"]);
-        Assert.InRange(double.Parse(voltage.Payload, System.Globalization.CultureInfo.InvariantCulture), 48, 58.4);
-        await probe.WaitForAsync("seplos/battery_0/state", "offline", after: mark);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("polling pack(s) 0 on sim", result.Error);
-        stop.Dispose();
+            Assert.Equal("voltage", (string?)MqttProbe.Json(config)["device_class"]);
+            Assert.InRange(double.Parse(voltage.Payload, System.Globalization.CultureInfo.InvariantCulture), 48, 58.4);
+            await probe.WaitForAsync("seplos/battery_0/state", "offline", after: mark);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("polling pack(s) 0 on sim", result.Error);
+        }
+        finally
+        {
+            await EnsureStoppedAsync(stop, run);
+        }
     }
 
     [Fact]
@@ -55,22 +83,29 @@ public sealed class MqttCommandTests
         await using var broker = await MosquittoBroker.StartAsync();
         await using var probe = await MqttProbe.ConnectAsync(broker);
         var (stop, run) = await StartBridgeAsync(broker, "allow_writes = true\nwrite_allow_list = soc_low_alarm\n");
-        await probe.WaitForAsync(m => m.Topic == "homeassistant/number/seplos_bms_0/soc_low_alarm/config", "number entity");
-        await probe.WaitForAsync("seplos/battery_0/state", "online");
+        using var _ = stop;
+        try
+        {
+            await probe.WaitForAsync(m => m.Topic == "homeassistant/number/seplos_bms_0/soc_low_alarm/config", "number entity");
+            await probe.WaitForAsync("seplos/battery_0/state", "online");
 
-        await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "6");
-        var confirmed = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "write result"));
-        var mark = probe.Mark;
-        await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "7.5");
-        var refused = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "second write result", after: mark));
+            await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "6");
+            var confirmed = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "write result"));
+            var mark = probe.Mark;
+            await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "7.5");
+            var refused = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "second write result", after: mark));
 
-        Assert.Equal("confirmed", ((string?)confirmed["result"])?.ToLowerInvariant());
-        // 6.0 → 7.5 % keeps every relation but is more than the 20 % a write may change without force; HA has no force.
-        Assert.Equal("refused", ((string?)refused["result"])?.ToLowerInvariant());
-        Assert.Contains("20", (string?)refused["message"]);
-        await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(20));
-        stop.Dispose();
+            Assert.Equal("confirmed", ((string?)confirmed["result"])?.ToLowerInvariant());
+            // 6.0 → 7.5 % keeps every relation but is more than the 20 % a write may change without force; HA has no force.
+            Assert.Equal("refused", ((string?)refused["result"])?.ToLowerInvariant());
+            Assert.Contains("20", (string?)refused["message"]);
+            await stop.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            await EnsureStoppedAsync(stop, run);
+        }
     }
 
     [Fact]

@@ -33,11 +33,11 @@ public sealed class ParameterWriteQueueTests : IAsyncDisposable
 
     private SimulatedPack Pack => _transport.Simulator.Pack(0);
 
-    private async Task StartPollingAsync()
+    private async Task<PackStatus> StartPollingAsync()
     {
         var online = NextStatus(s => s.State == PackLinkState.Online);
         _polling = _poller.RunAsync(_stop.Token);
-        await online.WaitAsync(Timeout);
+        return await online.WaitAsync(Timeout);
     }
 
     private Task<PackStatus> NextStatus(Func<PackStatus, bool> match)
@@ -72,15 +72,19 @@ public sealed class ParameterWriteQueueTests : IAsyncDisposable
     [Fact]
     public async Task Polling_goes_on_while_writes_are_queued()
     {
-        await StartPollingAsync();
+        var previous = await StartPollingAsync();
         var polls = 0;
         _poller.PackUpdated += (_, _) => Interlocked.Increment(ref polls);
 
-        foreach (var value in new[] { "6", "7", "6" })
+        foreach (var value in new[] { 6.0, 7.0, 6.0 })
         {
-            var outcome = await _queue.EnqueueAsync(0, new ParameterWriteRequest("soc_low_alarm", value), Confirmations.Automatic, CancellationToken.None).WaitAsync(Timeout);
+            var shown = NextStatus(s => s.Snapshot.Value("soc_low_alarm") == value);
+            var outcome = await _queue.EnqueueAsync(0, new ParameterWriteRequest("soc_low_alarm", value.ToString(System.Globalization.CultureInfo.InvariantCulture)), Confirmations.Automatic, CancellationToken.None).WaitAsync(Timeout);
             Assert.Equal(WriteResult.Confirmed, outcome.Result);
-            await NextStatus(_ => true).WaitAsync(Timeout);
+            var status = await shown.WaitAsync(Timeout);
+            Assert.NotNull(status.LastSuccess);
+            Assert.True(status.LastSuccess > previous.LastSuccess, $"the poll showing {value} succeeded at {status.LastSuccess:O}, not after the previous pass's {previous.LastSuccess:O}");
+            previous = status;
         }
 
         Assert.True(polls >= 3, $"only {polls} polls while writing");

@@ -30,12 +30,16 @@ public sealed class ParameterRelationsTests : WritePipelineTestBase
     }
 
     [Theory]
-    [InlineData("battery_low_voltage_alarm")]
-    [InlineData("Battery Low Voltage Alarm")]
-    [InlineData("stand-by_time")]
-    [InlineData("standby_time")]
-    public void Resolution_ignores_case_spaces_and_accepts_aliases(string typed)
-        => Assert.NotNull(ParameterResolver.Resolve(typed).Field);
+    [InlineData("battery_low_voltage_alarm", "battery_low_voltage_alarm")]
+    [InlineData("Battery Low Voltage Alarm", "battery_low_voltage_alarm")]
+    [InlineData("stand-by_time", "stand-by_time")]
+    [InlineData("standby_time", "stand-by_time")]
+    public void Resolution_ignores_case_spaces_and_accepts_aliases(string typed, string expected)
+    {
+        var field = ParameterResolver.Resolve(typed).Field;
+        Assert.NotNull(field);
+        Assert.Equal(expected, field.Key);
+    }
 
     [Fact]
     public void Suggestions_find_a_name_that_contains_what_was_typed()
