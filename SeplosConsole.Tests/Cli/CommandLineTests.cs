@@ -156,6 +156,20 @@ public class SettingsTests
         Assert.Equal(2, settings.Sources.Count);
     }
 
+    [Theory]
+    [InlineData("[seplos]\nserial = /dev/ttyUSB0\n", false)]
+    [InlineData("[seplos]\naddress = 0\n", true)]
+    public void Addresses_count_as_chosen_only_when_the_config_names_them(string ini, bool chosen)
+    {
+        var dir = TempDirectory.Create();
+        File.WriteAllText(Path.Combine(dir, "seplos.ini"), ini);
+
+        var settings = SeplosSettings.Load(null, dir);
+
+        Assert.Equal([(byte)0], settings.Addresses);
+        Assert.Equal(chosen, settings.AddressesChosen);
+    }
+
     [Fact]
     public void A_bad_number_in_the_config_names_the_section_key_and_range()
     {

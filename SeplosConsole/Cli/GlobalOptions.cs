@@ -70,7 +70,7 @@ public sealed class GlobalOptions
             {
                 throw new CliException($"--address: {error}");
             }
-            settings = settings with { Addresses = addresses };
+            settings = settings with { Addresses = addresses, AddressesChosen = true };
         }
         Resolved = settings;
         return settings;

@@ -47,8 +47,8 @@ public sealed class LiveBus : IAsyncDisposable
 
     public static LiveBus Create(SeplosSettings settings)
         => settings.Listen
-            // Listen to every pack heard unless addresses were chosen (the default [0] is not a choice).
-            ? new(settings, new ListenFeed(TransportFactory.Create(settings), new ListenOptions { Addresses = settings.Addresses is [0] ? [] : settings.Addresses }))
+            // Every pack heard is shown; the packs the user named are listed (as connecting) from the start.
+            ? new(settings, new ListenFeed(TransportFactory.Create(settings), new ListenOptions { Addresses = settings.AddressesChosen ? settings.Addresses : [] }))
             : new(settings, TransportFactory.CreateClient(settings));
 
     public Task RunAsync(CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public static class ReadCommands
             var showAll = parse.GetValue(all);
             foreach (var field in SeplosMap.Parameters.Where(f => showAll || f.Writable))
             {
-                var range = field.Min is { } min && field.Max is { } max ? $"{field.Format(min)} … {field.Format(max)}" : "";
+                var range = field.RangeText() ?? "";
                 var access = field.Writable ? "" : field.Uncertain ? "read-only, unconfirmed" : "read-only";
                 context.Output.WriteLine($"{field.Key,-44} {field.Unit,-4} {range,-18} {access}".TrimEnd());
             }

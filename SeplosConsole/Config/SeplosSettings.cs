@@ -11,6 +11,8 @@ public sealed record SeplosSettings
 {
     public string Port { get; init; } = "/dev/ttyUSB0";
     public IReadOnlyList<byte> Addresses { get; init; } = [0];
+    /// <summary>True when the user named the addresses (seplos.ini or --address), false for the default pack 0.</summary>
+    public bool AddressesChosen { get; init; }
     public int BaudRate { get; init; } = 19200;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(500);
     public int Retries { get; init; } = 2;
@@ -83,6 +85,7 @@ public sealed record SeplosSettings
         {
             Port = (section["serial"] ?? section["port"])?.Trim() is { Length: > 0 } port ? port : defaults.Port,
             Addresses = addresses,
+            AddressesChosen = addressText is not null,
             BaudRate = Int(section, "baud", defaults.BaudRate, 1200, 115200),
             Timeout = TimeSpan.FromMilliseconds(Int(section, "timeout_ms", (int)defaults.Timeout.TotalMilliseconds, 50, 10_000)),
             Retries = Int(section, "retries", defaults.Retries, 0, 10),

@@ -111,6 +111,13 @@ public sealed record FieldDefinition
     /// <summary>Formats a value at the field's resolution, without unit.</summary>
     public string Format(double value) => value.ToString("F" + Decimals, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The safe range as "min … max" at the field's resolution, without unit; null when the map
+    /// gives none. Narrow table columns pass a shorter separator.
+    /// </summary>
+    public string? RangeText(string separator = " … ")
+        => Min is { } min && Max is { } max ? $"{Format(min)}{separator}{Format(max)}" : null;
+
     public bool InRange(double value) => (Min is null || value >= Min - Tolerance) && (Max is null || value <= Max + Tolerance);
 
     private double Tolerance => Scale / 2;

@@ -32,7 +32,7 @@ public static class MapDocument
             foreach (var field in SeplosMap.FieldsOf(block.Id))
             {
                 var scale = field.RawOffset == 0 ? Number(field.Scale) : $"(raw {field.RawOffset:+0;-0}) × {Number(field.Scale)}";
-                var range = field.Min is { } min && field.Max is { } max ? $"{field.Format(min)} … {field.Format(max)}" : "";
+                var range = field.RangeText() ?? "";
                 var note = string.Join("; ", new[] { field.Uncertain ? "unconfirmed" : null, field.Note, field.Aliases.Count > 0 ? "aliases: " + string.Join(", ", field.Aliases) : null }.Where(s => s is not null));
                 doc.AppendLine($"| 0x{field.Address:X4} | `{field.Key}` | {field.Name} | {field.Type}{(field.Registers > 1 ? $" ×{field.Registers}" : "")} | {scale} | {field.Unit} | {(field.Writable ? "yes" : "")} | {range} | {note} |");
             }

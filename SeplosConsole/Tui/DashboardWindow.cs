@@ -532,9 +532,10 @@ public sealed class DashboardWindow : Window
         {
             _app.Invoke(() => Guard(action));
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or NullReferenceException)
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException || (ex is NullReferenceException && _closed))
         {
-            // The application is gone: nothing left to show it on.
+            // The application is gone (Terminal.Gui 2.5 may fail with a null reference once it is
+            // torn down, so that one only while closing): nothing left to show it on.
         }
     }
 

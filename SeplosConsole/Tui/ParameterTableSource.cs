@@ -50,9 +50,5 @@ public sealed class ParameterTableSource : ITableSource
 
     public int RowOf(string key) => SeplosMap.FindField(key) is { } field ? Array.IndexOf(_parameters, field) : -1;
 
-    private static string Range(FieldDefinition field) => (field.Min, field.Max) switch
-    {
-        ({ } min, { } max) => $"{field.Format(min)}..{field.Format(max)}",
-        _ => "",
-    };
+    private static string Range(FieldDefinition field) => field.RangeText("..") ?? "";
 }
