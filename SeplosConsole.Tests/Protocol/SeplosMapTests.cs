@@ -101,4 +101,17 @@ public class SeplosMapTests
         Assert.Equal(15 * 8, SeplosMap.FindFlag("discharge_fet_on")!.Bit);
         Assert.Equal((15 * 8) + 1, SeplosMap.FindFlag("charge_fet_on")!.Bit);
     }
+
+    [Theory]
+    [InlineData("pack_voltage", "pack_voltage")]
+    [InlineData("Pack-Voltage", "pack_voltage")]
+    [InlineData(" pack voltage ", "pack_voltage")]
+    [InlineData("stand-by_time", "stand-by_time")]
+    [InlineData("standby-time", "stand-by_time")]
+    public void Fields_are_found_as_people_type_them(string typed, string key)
+        => Assert.Equal(key, SeplosMap.FindField(typed)?.Key);
+
+    [Fact]
+    public void Flags_are_found_with_dashes_too()
+        => Assert.Equal(SeplosMap.Flags[0].Key, SeplosMap.FindFlag(SeplosMap.Flags[0].Key.Replace('_', '-').ToUpperInvariant())?.Key);
 }

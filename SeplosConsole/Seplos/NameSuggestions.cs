@@ -5,7 +5,7 @@ public static class NameSuggestions
 {
     public static IReadOnlyList<string> Closest(string typed, IEnumerable<string> known, int count)
     {
-        var needle = SeplosMap.Normalise(typed);
+        var needle = SeplosMap.Normalise(typed).Replace('-', '_');
         if (needle.Length == 0)
         {
             return [];

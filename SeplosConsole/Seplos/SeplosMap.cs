@@ -57,15 +57,24 @@ public static partial class SeplosMap
     public static IEnumerable<FieldDefinition> WritableParameters => Fields.Where(f => f.Writable);
 
     /// <summary>Finds a field by key or alias, ignoring case.</summary>
-    public static FieldDefinition? FindField(string keyOrAlias) => FieldsByName.GetValueOrDefault(Normalise(keyOrAlias));
+    public static FieldDefinition? FindField(string keyOrAlias) => Find(FieldsByName, keyOrAlias);
 
-    public static FlagDefinition? FindFlag(string key) => FlagsByKey.GetValueOrDefault(Normalise(key));
+    public static FlagDefinition? FindFlag(string key) => Find(FlagsByKey, key);
 
     /// <summary>Every key a user can type (fields, their aliases, flags), for "did you mean".</summary>
     public static IEnumerable<string> AllNames => FieldsByName.Keys.Concat(FlagsByKey.Keys);
 
-    /// <summary>Keys are snake_case; accept spaces and dashes typed by a person.</summary>
+    /// <summary>
+    /// Keys are snake_case; accept capitals, spaces and dashes typed by a person. A dash is folded
+    /// to '_' only as the second try: one key of the reference, stand-by_time, has a dash itself.
+    /// </summary>
     public static string Normalise(string name) => name.Trim().ToLowerInvariant().Replace(' ', '_');
+
+    private static T? Find<T>(FrozenDictionary<string, T> index, string typed) where T : class
+    {
+        var name = Normalise(typed);
+        return index.GetValueOrDefault(name) ?? index.GetValueOrDefault(name.Replace('-', '_'));
+    }
 
     private static FrozenDictionary<string, FieldDefinition> IndexFields()
     {

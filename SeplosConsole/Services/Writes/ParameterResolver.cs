@@ -14,7 +14,7 @@ public static class ParameterResolver
 
     public static Resolution Resolve(string typed)
     {
-        var field = SeplosMap.FindField(typed) ?? SeplosMap.FindField(typed.Replace('-', '_'));
+        var field = SeplosMap.FindField(typed);
         if (field is null)
         {
             var suggestions = Suggestions(typed);
@@ -45,7 +45,7 @@ public static class ParameterResolver
     {
         var names = SeplosMap.Parameters.SelectMany(f => f.Aliases.Prepend(f.Key));
         // An alias that matches stands for its parameter's key.
-        return NameSuggestions.Closest(typed.Replace('-', '_'), names, count * 2)
+        return NameSuggestions.Closest(typed, names, count * 2)
             .Select(name => SeplosMap.FindField(name)!.Key)
             .Distinct()
             .Take(count)
