@@ -63,6 +63,23 @@ public class LateReplyTests
     }
 
     [Fact]
+    public async Task A_late_answer_drained_before_the_next_request_is_charged_to_the_pack_that_owed_it()
+    {
+        var transport = InProcessSimulatorTransport.Create(new SimulatorOptions { Addresses = [0, 1] });
+        await using var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = TimeSpan.FromMilliseconds(200), Retries = 0 });
+        var client = new SeplosClient(rtu);
+        await client.ReadBlockAsync(1, BlockId.Pia, CancellationToken.None); // opened and settled
+        transport.Simulator.Faults.ExtraDelay = TimeSpan.FromMilliseconds(300);
+        transport.Simulator.Faults.InjectNext(SimulatedFault.ExtraDelay);
+
+        await Assert.ThrowsAsync<RtuTimeoutException>(() => client.ReadBlockAsync(0, BlockId.Pia, CancellationToken.None));
+        await client.ReadBlockAsync(1, BlockId.Pia, CancellationToken.None);
+
+        Assert.True(rtu.CountersFor(0).Snapshot().DiscardedBytes >= 41, "pack 0's late PIA reply is counted on pack 0");
+        Assert.Equal(0, rtu.CountersFor(1).Snapshot().DiscardedBytes);
+    }
+
+    [Fact]
     public async Task A_private_simulator_line_is_used_at_once_after_it_opens()
     {
         var transport = InProcessSimulatorTransport.Create(new SimulatorOptions());

@@ -18,7 +18,7 @@ public sealed class RtuClient : IAsyncDisposable
     private readonly byte[] _buffer = new byte[512];
     private long _lastExchangeEnd;
     // Attempts of the last request that got no reply of their own, and the length of such a reply.
-    private (int Count, int Length) _unanswered;
+    private (int Count, int Length, byte Address) _unanswered;
     // The line may hold bytes that are not an answer to our next request (just opened, or extra bytes seen).
     private bool _unsettled = true;
 
@@ -78,7 +78,7 @@ public sealed class RtuClient : IAsyncDisposable
                 {
                     var response = await ExchangeAsync(request, perAddress, cancellationToken).ConfigureAwait(false);
                     // Each failed attempt may still be answered: one reply is in hand, the rest may follow.
-                    _unanswered = (attempt, request.ExpectedResponseLength);
+                    _unanswered = (attempt, request.ExpectedResponseLength, request.Address);
                     return response;
                 }
                 catch (RtuException ex) when (ex is RtuTimeoutException or RtuCrcException or RtuMismatchException)
@@ -89,11 +89,11 @@ public sealed class RtuClient : IAsyncDisposable
                 {
                     // Cancelled after the request may have gone out: its answer can still come, and
                     // the next caller (another task on this bus) must not take it for its own.
-                    _unanswered = (attempt + 1, request.ExpectedResponseLength);
+                    _unanswered = (attempt + 1, request.ExpectedResponseLength, request.Address);
                     throw;
                 }
             }
-            _unanswered = (Options.Retries + 1, request.ExpectedResponseLength);
+            _unanswered = (Options.Retries + 1, request.ExpectedResponseLength, request.Address);
             throw last!;
         }
         finally
@@ -121,7 +121,7 @@ public sealed class RtuClient : IAsyncDisposable
         await KeepGapAsync(cancellationToken).ConfigureAwait(false);
         if (_unsettled || _unanswered.Count > 0)
         {
-            await SettleLineAsync(perAddress, cancellationToken).ConfigureAwait(false);
+            await SettleLineAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var frame = request.Encode();
@@ -185,15 +185,18 @@ public sealed class RtuClient : IAsyncDisposable
     /// for <see cref="RtuClientOptions.SettleQuiet"/> of silence; never longer than two time-outs.
     /// Costs time only after an open, an error or stray bytes.
     /// </summary>
-    private async Task SettleLineAsync(LinkCounters perAddress, CancellationToken cancellationToken)
+    private async Task SettleLineAsync(CancellationToken cancellationToken)
     {
         var owed = _unanswered.Count * _unanswered.Length;
+        // What is drained belongs to the pack that still owed answers, not to the next request's;
+        // after an open or stray bytes it is nobody's and only the link counts it.
+        var owner = owed > 0 ? CountersFor(_unanswered.Address) : null;
         var (unanswered, unsettled) = (_unanswered, _unsettled);
         _unanswered = default;
         _unsettled = false;
         try
         {
-            await DrainAsync(owed, perAddress, cancellationToken).ConfigureAwait(false);
+            await DrainAsync(owed, owner, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -203,7 +206,7 @@ public sealed class RtuClient : IAsyncDisposable
         }
     }
 
-    private async Task DrainAsync(int owed, LinkCounters perAddress, CancellationToken cancellationToken)
+    private async Task DrainAsync(int owed, LinkCounters? owner, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var limit = Options.Timeout * 2;
@@ -223,7 +226,8 @@ public sealed class RtuClient : IAsyncDisposable
                 owed -= read;
                 Counters.Received(read);
                 Counters.Discarded(read);
-                perAddress.Discarded(read);
+                owner?.Received(read);
+                owner?.Discarded(read);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
