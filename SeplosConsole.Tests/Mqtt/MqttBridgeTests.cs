@@ -261,13 +261,38 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         var result = MqttProbe.Json(await probe.WaitForAsync("seplos/battery_0/cell_over_voltage_protection/result", after: mark));
         Assert.Equal("confirmed", (string?)result["result"]);
         Assert.Equal(((byte)0, "cell_over_voltage_protection", "3.600"), Assert.Single(handler.Calls));
+        // One log line per command, with its outcome (the write queue does not log it again).
+        Assert.Single(bridge.Log, l => l.Contains("write pack 0 cell_over_voltage_protection = 3.600: confirmed", StringComparison.Ordinal));
+    }
 
-        // Out of the map's range: refused by the bridge, the pipeline is not bothered.
-        mark = probe.Mark;
-        await probe.PublishAsync("seplos/battery_0/cell_over_voltage_protection/set", "4.5");
-        result = MqttProbe.Json(await probe.WaitForAsync("seplos/battery_0/cell_over_voltage_protection/result", after: mark));
+    [Fact]
+    public async Task The_bridge_refuses_only_unknown_packs_and_leaves_number_and_range_to_the_pipeline()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        var handler = new RecordingWriteHandler();
+        var options = RunningBridge.Options(broker) with { AllowWrites = true, WriteAllowList = ["cell_over_voltage_protection"] };
+        await using var probe = await MqttProbe.ConnectAsync(broker);
+        await using var bridge = new RunningBridge(options, feed, handler, output: output);
+        await probe.WaitForAsync("seplos/battery_0/state", "online");
+
+        // No pack 5 on the bus: refused by the bridge with the reason, the pipeline is not bothered.
+        var mark = probe.Mark;
+        await probe.PublishAsync("seplos/battery_5/cell_over_voltage_protection/set", "3.6");
+        var result = MqttProbe.Json(await probe.WaitForAsync("seplos/battery_5/cell_over_voltage_protection/result", after: mark));
         Assert.Equal("refused", (string?)result["result"]);
-        Assert.Single(handler.Calls);
+        Assert.Equal("no pack 5 on this bus", (string?)result["message"]);
+        Assert.Empty(handler.Calls);
+
+        // Out of range and not a number: passed on as sent, so the pipeline refuses and journals them
+        // (the real pipeline's refusals are in MqttCommandTests).
+        foreach (var value in new[] { "4.5", "abc" })
+        {
+            mark = probe.Mark;
+            await probe.PublishAsync("seplos/battery_0/cell_over_voltage_protection/set", value);
+            await probe.WaitForAsync("seplos/battery_0/cell_over_voltage_protection/result", after: mark);
+        }
+        Assert.Equal([((byte)0, "cell_over_voltage_protection", "4.5"), ((byte)0, "cell_over_voltage_protection", "abc")], handler.Calls);
     }
 
     [Fact]

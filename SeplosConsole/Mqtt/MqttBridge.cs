@@ -435,6 +435,8 @@ public sealed class MqttBridge
             await foreach (var command in _commands.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 var result = await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+                // The one log line per command: it also covers the ones refused here, which never
+                // reach the write queue (the front ends do not log the queue's MQTT writes again).
                 _log(result.Outcome == MqttWriteOutcome.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
                     $"MQTT write pack {command.Address} {command.Key} = {command.Value}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
                 await PublishResultAsync(command, result, cancellationToken).ConfigureAwait(false);
@@ -456,14 +458,8 @@ public sealed class MqttBridge
         {
             return MqttWriteResult.Refused($"no pack {command.Address} on this bus");
         }
-        if (!double.TryParse(command.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-        {
-            return MqttWriteResult.Refused($"'{command.Value}' is not a number");
-        }
-        if (!field.InRange(value))
-        {
-            return MqttWriteResult.Refused($"{field.Format(value)} {field.Unit} is outside {field.Format(field.Min ?? value)}…{field.Format(field.Max ?? value)} {field.Unit}".Replace("  ", " ", StringComparison.Ordinal));
-        }
+        // The number, its unit and the range are the pipeline's to check: it parses the way
+        // `seplos set` does and journals the refusal, which a check here would keep off the record.
         if (_writeHandler is null)
         {
             return MqttWriteResult.Refused("writes are not available in this front end");
