@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MQTTnet;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
@@ -195,6 +197,57 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
 
         await bridge.StopAsync();
         Assert.True(bridge.Run.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task A_broker_that_drops_the_bridge_right_after_each_connect_is_retried_with_back_off_and_logged_once()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        // Delays 100, 200, 400, 800, 1600 ms: the sixth connect comes at least 1.6 s after the fifth.
+        var options = RunningBridge.Options(broker) with { ClientId = "bridge-kicked", MaxReconnectDelay = TimeSpan.FromMilliseconds(1600) };
+        var connects = Channel.CreateUnbounded<long>();
+        await using var bridge = new RunningBridge(options, feed, output: output, onStatus: status =>
+        {
+            if (status.State == MqttConnectionState.Connected)
+            {
+                connects.Writer.TryWrite(Environment.TickCount64);
+            }
+        });
+
+        var times = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            times.Add(await connects.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15)));
+            if (i < 5)
+            {
+                // A second client with the bridge's id: the broker takes the session over and drops the bridge.
+                await KickAsync(broker, options.ClientId);
+            }
+        }
+
+        var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
+        output.WriteLine("gaps between connects (ms): " + string.Join(", ", gaps));
+        // Without the back-off every gap would be about the minimum delay, 100 ms.
+        Assert.True(gaps[^1] >= 1500, $"the last retry came {gaps[^1]} ms after the one before");
+        Assert.True(gaps.Sum() >= 2900, $"five retries took only {gaps.Sum()} ms");
+        // One line for the first drop and one for the reconnect after it; the same drop again is not news.
+        Assert.Single(bridge.Log, l => l.Contains("lost", StringComparison.Ordinal));
+        Assert.Equal(2, bridge.Log.Count(l => l.Contains("connected to", StringComparison.Ordinal)));
+        Assert.Equal(MqttConnectionState.Connected, bridge.Bridge.Status.State);
+    }
+
+    /// <summary>Connects with <paramref name="clientId"/> (taking the session over) and leaves again.</summary>
+    private static async Task KickAsync(MosquittoBroker broker, string clientId)
+    {
+        using var kicker = new MqttClientFactory().CreateMqttClient();
+        var result = await kicker.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId(clientId)
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        await kicker.DisconnectAsync();
     }
 
     [Fact]
