@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MQTTnet;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
@@ -198,6 +200,57 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_broker_that_drops_the_bridge_right_after_each_connect_is_retried_with_back_off_and_logged_once()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        // Delays 100, 200, 400, 800, 1600 ms: the sixth connect comes at least 1.6 s after the fifth.
+        var options = RunningBridge.Options(broker) with { ClientId = "bridge-kicked", MaxReconnectDelay = TimeSpan.FromMilliseconds(1600) };
+        var connects = Channel.CreateUnbounded<long>();
+        await using var bridge = new RunningBridge(options, feed, output: output, onStatus: status =>
+        {
+            if (status.State == MqttConnectionState.Connected)
+            {
+                connects.Writer.TryWrite(Environment.TickCount64);
+            }
+        });
+
+        var times = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            times.Add(await connects.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15)));
+            if (i < 5)
+            {
+                // A second client with the bridge's id: the broker takes the session over and drops the bridge.
+                await KickAsync(broker, options.ClientId);
+            }
+        }
+
+        var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
+        output.WriteLine("gaps between connects (ms): " + string.Join(", ", gaps));
+        // Without the back-off every gap would be about the minimum delay, 100 ms.
+        Assert.True(gaps[^1] >= 1500, $"the last retry came {gaps[^1]} ms after the one before");
+        Assert.True(gaps.Sum() >= 2900, $"five retries took only {gaps.Sum()} ms");
+        // One line for the first drop and one for the reconnect after it; the same drop again is not news.
+        Assert.Single(bridge.Log, l => l.Contains("lost", StringComparison.Ordinal));
+        Assert.Equal(2, bridge.Log.Count(l => l.Contains("connected to", StringComparison.Ordinal)));
+        Assert.Equal(MqttConnectionState.Connected, bridge.Bridge.Status.State);
+    }
+
+    /// <summary>Connects with <paramref name="clientId"/> (taking the session over) and leaves again.</summary>
+    private static async Task KickAsync(MosquittoBroker broker, string clientId)
+    {
+        using var kicker = new MqttClientFactory().CreateMqttClient();
+        var result = await kicker.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.Host, broker.Port)
+            .WithClientId(clientId)
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        await kicker.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task An_offline_pack_goes_unavailable_while_the_other_stays_online()
     {
         await using var broker = await MosquittoBroker.StartAsync();
@@ -261,13 +314,38 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         var result = MqttProbe.Json(await probe.WaitForAsync("seplos/battery_0/cell_over_voltage_protection/result", after: mark));
         Assert.Equal("confirmed", (string?)result["result"]);
         Assert.Equal(((byte)0, "cell_over_voltage_protection", "3.600"), Assert.Single(handler.Calls));
+        // One log line per command, with its outcome (the write queue does not log it again).
+        Assert.Single(bridge.Log, l => l.Contains("write pack 0 cell_over_voltage_protection = 3.600: confirmed", StringComparison.Ordinal));
+    }
 
-        // Out of the map's range: refused by the bridge, the pipeline is not bothered.
-        mark = probe.Mark;
-        await probe.PublishAsync("seplos/battery_0/cell_over_voltage_protection/set", "4.5");
-        result = MqttProbe.Json(await probe.WaitForAsync("seplos/battery_0/cell_over_voltage_protection/result", after: mark));
+    [Fact]
+    public async Task The_bridge_refuses_only_unknown_packs_and_leaves_number_and_range_to_the_pipeline()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        var handler = new RecordingWriteHandler();
+        var options = RunningBridge.Options(broker) with { AllowWrites = true, WriteAllowList = ["cell_over_voltage_protection"] };
+        await using var probe = await MqttProbe.ConnectAsync(broker);
+        await using var bridge = new RunningBridge(options, feed, handler, output: output);
+        await probe.WaitForAsync("seplos/battery_0/state", "online");
+
+        // No pack 5 on the bus: refused by the bridge with the reason, the pipeline is not bothered.
+        var mark = probe.Mark;
+        await probe.PublishAsync("seplos/battery_5/cell_over_voltage_protection/set", "3.6");
+        var result = MqttProbe.Json(await probe.WaitForAsync("seplos/battery_5/cell_over_voltage_protection/result", after: mark));
         Assert.Equal("refused", (string?)result["result"]);
-        Assert.Single(handler.Calls);
+        Assert.Equal("no pack 5 on this bus", (string?)result["message"]);
+        Assert.Empty(handler.Calls);
+
+        // Out of range and not a number: passed on as sent, so the pipeline refuses and journals them
+        // (the real pipeline's refusals are in MqttCommandTests).
+        foreach (var value in new[] { "4.5", "abc" })
+        {
+            mark = probe.Mark;
+            await probe.PublishAsync("seplos/battery_0/cell_over_voltage_protection/set", value);
+            await probe.WaitForAsync("seplos/battery_0/cell_over_voltage_protection/result", after: mark);
+        }
+        Assert.Equal([((byte)0, "cell_over_voltage_protection", "4.5"), ((byte)0, "cell_over_voltage_protection", "abc")], handler.Calls);
     }
 
     [Fact]

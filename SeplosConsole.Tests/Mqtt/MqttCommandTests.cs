@@ -78,29 +78,53 @@ public sealed class MqttCommandTests
     }
 
     [Fact]
-    public async Task A_write_from_home_assistant_goes_through_the_pipeline_and_its_result_is_published()
+    public async Task A_write_from_home_assistant_goes_through_the_pipeline_and_its_result_is_published_journaled_and_logged_once()
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var probe = await MqttProbe.ConnectAsync(broker);
-        var (stop, run) = await StartBridgeAsync(broker, "allow_writes = true\nwrite_allow_list = soc_low_alarm\n");
-        using var _ = stop;
+        var directory = await BridgeFolderAsync(broker, "allow_writes = true\nwrite_allow_list = soc_low_alarm\n");
+        using var stop = new CancellationTokenSource();
+        var run = CliRunner.RunUntilCancelledAsync(["mqtt"], directory, stop.Token);
         try
         {
             await probe.WaitForAsync(m => m.Topic == "homeassistant/number/seplos_bms_0/soc_low_alarm/config", "number entity");
             await probe.WaitForAsync("seplos/battery_0/state", "online");
 
-            await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "6");
-            var confirmed = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "write result"));
-            var mark = probe.Mark;
-            await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", "7.5");
-            var refused = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", "second write result", after: mark));
+            async Task<System.Text.Json.Nodes.JsonObject> WriteAsync(string value)
+            {
+                var mark = probe.Mark;
+                await probe.PublishAsync("seplos/battery_0/soc_low_alarm/set", value);
+                return MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/soc_low_alarm/result", $"result of {value}", after: mark));
+            }
+            var confirmed = await WriteAsync("6");
+            var tooLarge = await WriteAsync("7.5");
+            var outOfRange = await WriteAsync("150");
+            var notANumber = await WriteAsync("abc");
+            await stop.CancelAsync();
+            var result = await run.WaitAsync(TimeSpan.FromSeconds(20));
 
             Assert.Equal("confirmed", ((string?)confirmed["result"])?.ToLowerInvariant());
             // 6.0 → 7.5 % keeps every relation but is more than the 20 % a write may change without force; HA has no force.
-            Assert.Equal("refused", ((string?)refused["result"])?.ToLowerInvariant());
-            Assert.Contains("20", (string?)refused["message"]);
-            await stop.CancelAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("refused", ((string?)tooLarge["result"])?.ToLowerInvariant());
+            Assert.Contains("20", (string?)tooLarge["message"]);
+            // Range and number are the pipeline's checks now; their reasons reach HA all the same.
+            Assert.Equal("refused", ((string?)outOfRange["result"])?.ToLowerInvariant());
+            Assert.Contains("outside the safe range", (string?)outOfRange["message"]);
+            Assert.Equal("refused", ((string?)notANumber["result"])?.ToLowerInvariant());
+            Assert.Contains("not a number", (string?)notANumber["message"]);
+
+            // Every attempt is on record with its source, the refused ones too, and a refused write is stopped before the bus write.
+            var journal = new SeplosConsole.Services.Writes.WriteJournal(Path.Combine(directory, "journal.jsonl")).Read();
+            Assert.Equal(["6", "7.5", "150", "abc"], journal.Select(e => e.Requested));
+            Assert.All(journal, e => Assert.Equal(SeplosConsole.Mqtt.WriteQueueHandler.Source, e.Source));
+            Assert.Equal(["confirmed", "refused", "refused", "refused"], journal.Select(e => e.Result));
+            Assert.Equal(6.0, journal[0].NewValue);
+
+            // One log line per command, not one from the bridge and another from the write queue.
+            var lines = result.Error.Split('\n');
+            Assert.Single(lines, l => l.Contains("soc_low_alarm = 6:", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.Contains("soc_low_alarm = abc:", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.Contains("write from MQTT", StringComparison.Ordinal));
         }
         finally
         {

@@ -133,7 +133,8 @@ internal sealed class RunningBridge : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
-    public RunningBridge(MqttOptions options, IPackFeed feed, IMqttWriteHandler? writeHandler = null, ITestOutputHelper? output = null)
+    /// <param name="onStatus">Called on every status change; subscribed before the bridge starts, so no change is missed.</param>
+    public RunningBridge(MqttOptions options, IPackFeed feed, IMqttWriteHandler? writeHandler = null, ITestOutputHelper? output = null, Action<MqttBridgeStatus>? onStatus = null)
     {
         Bridge = new MqttBridge(options, (level, line) =>
         {
@@ -147,7 +148,11 @@ internal sealed class RunningBridge : IAsyncDisposable
                 // The test has ended; its output is closed.
             }
         }, writeHandler);
-        Bridge.StatusChanged += (_, status) => States.Enqueue(status);
+        Bridge.StatusChanged += (_, status) =>
+        {
+            States.Enqueue(status);
+            onStatus?.Invoke(status);
+        };
         Run = Task.Run(() => Bridge.RunAsync(feed, _stop.Token));
     }
 

@@ -114,4 +114,17 @@ public class SeplosMapTests
     [Fact]
     public void Flags_are_found_with_dashes_too()
         => Assert.Equal(SeplosMap.Flags[0].Key, SeplosMap.FindFlag(SeplosMap.Flags[0].Key.Replace('_', '-').ToUpperInvariant())?.Key);
+
+    [Fact]
+    public void System_state_is_the_pic_byte_of_table_tb09_and_the_pack_states_include_it()
+    {
+        // PIC byte 8 is TB09; the six named bits, in bit order (bits 6 and 7 are reserved).
+        Assert.Equal(["discharging", "charging", "floating_charge", "full_charge", "standby", "turned_off"],
+            SeplosMap.SystemStateFlags.Select(f => f.Key));
+        Assert.All(SeplosMap.SystemStateFlags, f => Assert.Equal((BlockId.Pic, 8), (f.Block, f.Bit / 8)));
+
+        Assert.Subset(SeplosMap.PackStateFlags.ToHashSet(), SeplosMap.SystemStateFlags.ToHashSet());
+        Assert.Contains(SeplosMap.PackStateFlags, f => f.Key == "cell_heating");
+        Assert.All(SeplosMap.PackStateFlags, f => Assert.Equal((BlockId.Pic, FlagKind.State), (f.Block, f.Kind)));
+    }
 }

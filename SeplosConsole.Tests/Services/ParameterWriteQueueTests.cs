@@ -116,22 +116,6 @@ public sealed class ParameterWriteQueueTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Final_writes_are_logged_once_with_pack_source_and_level_leaving_out_the_excepted_source()
-    {
-        var log = new ConcurrentQueue<(BusEventLevel Level, string Line)>();
-        _queue.LogFinalWrites((level, line) => log.Enqueue((level, line)), exceptSource: "tui");
-        await StartPollingAsync();
-
-        await _queue.EnqueueAsync(0, new ParameterWriteRequest("soc_low_alarm", "7", Source: "tui"), Confirmations.Automatic, CancellationToken.None).WaitAsync(Timeout);
-        var confirmed = await _queue.EnqueueAsync(0, new ParameterWriteRequest("soc_low_alarm", "6", Source: "mqtt"), Confirmations.Automatic, CancellationToken.None).WaitAsync(Timeout);
-        var refused = await _queue.EnqueueAsync(0, new ParameterWriteRequest("soc_low_alarm", "abc", Source: "mqtt"), Confirmations.Automatic, CancellationToken.None).WaitAsync(Timeout);
-
-        Assert.Equal(
-            [(BusEventLevel.Info, $"pack 0: write from MQTT: {confirmed.Message}"), (BusEventLevel.Warning, $"pack 0: write from MQTT: {refused.Message}")],
-            log);
-    }
-
-    [Fact]
     public async Task Prepare_shows_the_plan_without_writing()
     {
         await StartPollingAsync();

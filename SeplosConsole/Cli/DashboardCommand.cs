@@ -32,8 +32,8 @@ public static class DashboardCommand
                     mqttOptions.AllowWrites && bus.Writes is not null ? new WriteQueueHandler(bus.Writes) : null);
                 bridging = bridge.RunAsync(bus.Feed, stop.Token);
             }
-            // The dashboard shows the outcome of its own edits; writes from MQTT go to its log.
-            bus.Writes?.LogFinalWrites(bus.Report, exceptSource: QueueParameterEditor.Source);
+            // The dashboard shows the outcome of its own edits, and the bridge logs each MQTT write
+            // (with its result) to the dashboard's log; nothing else writes here.
 
             var polling = bus.RunAsync(stop.Token);
             int exitCode;

@@ -22,11 +22,8 @@ public static class MqttCommand
             var bus = LiveBus.Create(settings);
             await using var busScope = bus.ConfigureAwait(false);
             bus.Feed.Event += (_, e) => log.Write(e.Level, e.ToString());
-            if (bus.Writes is not null)
-            {
-                bus.Writes.LogFinalWrites(log.Write);
-            }
-            else if (options.AllowWrites)
+            // Writes come only from MQTT here, and the bridge logs each command with its result.
+            if (bus.Writes is null && options.AllowWrites)
             {
                 log.Write(BusEventLevel.Warning, "allow_writes is ignored: " + ListenFeed.WritesRefusedReason);
             }

@@ -22,8 +22,9 @@ public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
 /// Carries a parameter write from Home Assistant to the write pipeline. The CLI wires it to the
 /// same pipeline and bus queue as `seplos set` (no interactive confirm; the range, 20 % and
 /// relation rules still apply) and journals every request and its result.
-/// The bridge has already checked that the key is allow-listed and the value is a number in the
-/// map's range; <paramref name="value"/> is the payload as HA sent it (invariant culture).
+/// The bridge has checked only that the key is allow-listed and the pack is on the bus;
+/// <paramref name="value"/> is the payload as HA sent it, so parsing it and checking the range
+/// (and journaling a refusal) is the handler's job. The bridge logs the result; the handler need not.
 /// </summary>
 public interface IMqttWriteHandler
 {

@@ -42,6 +42,10 @@ public sealed class MqttBridge
     private string? _lastFailureLogged;
     private long _lastFailureLoggedAtMs;
     private int _failedAttempts;
+    private bool _lossLogged;
+    private long _lastLossLoggedAtMs;
+    private int _lossesNotLogged;
+    private bool _lossSuppressed;
 
     /// <param name="log">Where log lines go: stderr for `seplos mqtt`, the log pane in the dashboard.</param>
     /// <param name="writeHandler">The write pipeline; needed only when <see cref="MqttOptions.AllowWrites"/> is on.</param>
@@ -105,14 +109,15 @@ public sealed class MqttBridge
             var retryDelay = _options.MinReconnectDelay;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var wasConnected = await RunOneConnectionAsync(cancellationToken).ConfigureAwait(false);
+                var connectedFor = await RunOneConnectionAsync(cancellationToken).ConfigureAwait(false);
                 if (cancellationToken.IsCancellationRequested)
                 {
                     break;
                 }
-                // A connection that worked and then dropped is retried soon; a broker that keeps
-                // refusing is asked less and less often, up to the maximum.
-                if (wasConnected)
+                // A connection that held for a while and then dropped is retried soon. One dropped
+                // at once (a duplicate client id, an ACL kick) counts as a failure like a refusal:
+                // otherwise such a broker would be hammered every second for months.
+                if (connectedFor >= StableSession)
                 {
                     retryDelay = _options.MinReconnectDelay;
                 }
@@ -145,8 +150,14 @@ public sealed class MqttBridge
 
     private void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>One connection from attempt to loss or stop. True when it got connected.</summary>
-    private async Task<bool> RunOneConnectionAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// How long a session must last to count as working: a minute, or one full republish when that
+    /// is shorter (by then everything has been delivered once).
+    /// </summary>
+    private TimeSpan StableSession => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(60).Ticks, _options.RepublishInterval.Ticks));
+
+    /// <summary>One connection from attempt to loss or stop: how long it was connected, null when it never was.</summary>
+    private async Task<TimeSpan?> RunOneConnectionAsync(CancellationToken cancellationToken)
     {
         using var client = _factory.CreateMqttClient();
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -173,7 +184,7 @@ public sealed class MqttBridge
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
         catch (Exception ex)
         {
@@ -182,9 +193,11 @@ public sealed class MqttBridge
         if (failure is not null)
         {
             ReportFailure(failure);
-            return false;
+            return null;
         }
 
+        var connectedAt = Environment.TickCount64;
+        TimeSpan ConnectedFor() => TimeSpan.FromMilliseconds(Environment.TickCount64 - connectedAt);
         ReportConnected();
         var session = new SessionState();
         try
@@ -193,7 +206,7 @@ public sealed class MqttBridge
             await SubscribeAsync(client, cancellationToken).ConfigureAwait(false);
             await RunSessionAsync(client, session, lost.Task, cancellationToken).ConfigureAwait(false);
             var reason = await lost.Task.ConfigureAwait(false);
-            ReportLost(reason);
+            ReportLost(reason, ConnectedFor());
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -202,13 +215,13 @@ public sealed class MqttBridge
         }
         catch (Exception ex)
         {
-            ReportLost(lost.Task.IsCompleted ? lost.Task.Result : ex.GetBaseException().Message);
+            ReportLost(lost.Task.IsCompleted ? lost.Task.Result : ex.GetBaseException().Message, ConnectedFor());
         }
         finally
         {
             _connectedClient = null;
         }
-        return true;
+        return ConnectedFor();
     }
 
     private MqttClientOptions BuildClientOptions()
@@ -435,6 +448,8 @@ public sealed class MqttBridge
             await foreach (var command in _commands.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 var result = await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+                // The one log line per command: it also covers the ones refused here, which never
+                // reach the write queue (the front ends do not log the queue's MQTT writes again).
                 _log(result.Outcome == MqttWriteOutcome.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
                     $"MQTT write pack {command.Address} {command.Key} = {command.Value}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
                 await PublishResultAsync(command, result, cancellationToken).ConfigureAwait(false);
@@ -456,14 +471,8 @@ public sealed class MqttBridge
         {
             return MqttWriteResult.Refused($"no pack {command.Address} on this bus");
         }
-        if (!double.TryParse(command.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-        {
-            return MqttWriteResult.Refused($"'{command.Value}' is not a number");
-        }
-        if (!field.InRange(value))
-        {
-            return MqttWriteResult.Refused($"{field.Format(value)} {field.Unit} is outside {field.Format(field.Min ?? value)}…{field.Format(field.Max ?? value)} {field.Unit}".Replace("  ", " ", StringComparison.Ordinal));
-        }
+        // The number, its unit and the range are the pipeline's to check: it parses the way
+        // `seplos set` does and journals the refusal, which a check here would keep off the record.
         if (_writeHandler is null)
         {
             return MqttWriteResult.Refused("writes are not available in this front end");
@@ -534,15 +543,43 @@ public sealed class MqttBridge
 
     private void ReportConnected()
     {
-        _log(BusEventLevel.Info, $"MQTT: connected to {MqttConnectionErrors.Where(_options)} as {_options.ClientId}" + (_failedAttempts > 1 ? $" after {_failedAttempts} failed attempts" : ""));
+        // After a loss that was not logged (a broker that keeps dropping us), the reconnect is not news either.
+        if (!_lossSuppressed)
+        {
+            _log(BusEventLevel.Info, $"MQTT: connected to {MqttConnectionErrors.Where(_options)} as {_options.ClientId}" + (_failedAttempts > 1 ? $" after {_failedAttempts} failed attempts" : ""));
+        }
         _failedAttempts = 0;
         _lastFailureLogged = null;
         SetStatus(MqttConnectionState.Connected, null);
     }
 
-    private void ReportLost(string reason)
+    /// <summary>
+    /// Like <see cref="ReportFailure"/>, rate-limited: a broker that accepts and drops the bridge at
+    /// once (duplicate client id, ACL kick) gets one line, then one every ten minutes with a count,
+    /// not one a second. The reasons of such drops vary (closed by the broker, a publish that failed),
+    /// so it is the short sessions that are counted, not the reason. A loss after a session that held
+    /// (<see cref="StableSession"/>) is always news.
+    /// </summary>
+    private void ReportLost(string reason, TimeSpan connectedFor)
     {
-        _log(BusEventLevel.Warning, $"MQTT: connection to {MqttConnectionErrors.Where(_options)} lost: {reason}; reconnecting");
+        if (connectedFor >= StableSession)
+        {
+            _lossLogged = false;
+        }
+        var now = Environment.TickCount64;
+        _lossSuppressed = _lossLogged && now - _lastLossLoggedAtMs < 600_000;
+        if (_lossSuppressed)
+        {
+            _lossesNotLogged++;
+        }
+        else
+        {
+            var repeat = _lossLogged ? $" (dropped {_lossesNotLogged + 1} times in {TimeSpan.FromMilliseconds(now - _lastLossLoggedAtMs).TotalMinutes:0} min, each soon after connecting)" : "";
+            _log(BusEventLevel.Warning, $"MQTT: connection to {MqttConnectionErrors.Where(_options)} lost after {connectedFor.TotalSeconds:0.#} s: {reason}{repeat}; reconnecting");
+            _lossLogged = true;
+            _lastLossLoggedAtMs = now;
+            _lossesNotLogged = 0;
+        }
         SetStatus(MqttConnectionState.Disconnected, reason);
     }
 

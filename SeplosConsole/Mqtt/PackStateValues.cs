@@ -37,11 +37,6 @@ internal static class PackStateValues
     public const string Off = "OFF";
     public const string NoAlarms = "none";
 
-    /// <summary>The system-state bits of PIC (table TB09), in the order they are named.</summary>
-    private static readonly FlagDefinition[] SystemStateFlags =
-        [.. new[] { "charging", "discharging", "floating_charge", "full_charge", "standby", "turned_off" }
-            .Select(SeplosMap.FindFlag).OfType<FlagDefinition>()];
-
     public static IReadOnlyList<BridgeSensor> BridgeSensors { get; } =
     [
         // HA rejects a state longer than 255 characters; the topic keeps the whole list.
@@ -105,7 +100,7 @@ internal static class PackStateValues
     /// <summary>charging, discharging, standby … from the TB09 bits; several can be set at once.</summary>
     public static string SystemState(PackSnapshot snapshot)
     {
-        var active = SystemStateFlags.Where(f => snapshot.Flag(f.Key) == true).Select(f => f.Name.ToLowerInvariant()).ToList();
+        var active = SeplosMap.SystemStateFlags.Where(f => snapshot.Flag(f.Key) == true).Select(f => f.Name.ToLowerInvariant()).ToList();
         return active.Count == 0 ? "idle" : string.Join(", ", active);
     }
 

@@ -48,6 +48,23 @@ public static partial class SeplosMap
     private static readonly FrozenDictionary<string, FieldDefinition> FieldsByName = IndexFields();
     private static readonly FrozenDictionary<string, FlagDefinition> FlagsByKey = Flags.ToFrozenDictionary(f => f.Key, StringComparer.OrdinalIgnoreCase);
 
+    // Declared after Flags in this file: static initializers run in textual order, and these read it.
+
+    /// <summary>
+    /// The pack's system state, table TB09 in PIC (charging, discharging, standby …), in bit order;
+    /// several can be set at once. What Home Assistant's system_state sensor shows.
+    /// </summary>
+    public static IReadOnlyList<FlagDefinition> SystemStateFlags { get; } =
+        [.. FlagsOf(BlockId.Pic).Where(f => BitTables.Tb09SystemState.Bits.Any(b => b?.Key == f.Key))];
+
+    /// <summary>
+    /// Every state bit of PIC: <see cref="SystemStateFlags"/> and the states of the other tables
+    /// (cell heating, low SOC, current limiting …). The dashboard's state line shows them all; for
+    /// MQTT the others are binary sensors of their own.
+    /// </summary>
+    public static IReadOnlyList<FlagDefinition> PackStateFlags { get; } =
+        [.. FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.State)];
+
     public static IEnumerable<FieldDefinition> FieldsOf(BlockId block) => Fields.Where(f => f.Block == block && f.Type != RegisterType.Derived);
 
     public static IEnumerable<FlagDefinition> FlagsOf(BlockId block) => Flags.Where(f => f.Block == block);

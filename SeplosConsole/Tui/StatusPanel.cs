@@ -10,7 +10,6 @@ namespace SeplosConsole.Tui;
 public sealed class StatusPanel : DashboardPanel
 {
     public const int ProblemLines = 3;
-    private static readonly FlagDefinition[] StateFlags = [.. SeplosMap.FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.State)];
     private static readonly FlagDefinition[] SwitchFlags = [.. SeplosMap.FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.Switch)];
     private readonly LiveLabel _state;
     private readonly LiveLabel _switches;
@@ -35,7 +34,8 @@ public sealed class StatusPanel : DashboardPanel
             return;
         }
 
-        var states = StateFlags.Where(f => pack.Flag(f.Key) == true).Select(Named).ToArray();
+        // All of PIC's state bits, not only TB09: the dashboard has room for heating, current limiting …
+        var states = SeplosMap.PackStateFlags.Where(f => pack.Flag(f.Key) == true).Select(Named).ToArray();
         _state.Show("State: " + (states.Length == 0 ? "--" : string.Join(", ", states)), Aged(Tone.Normal, old));
 
         var switches = SwitchFlags.Select(f => $"{Short(f)} {(pack.Flag(f.Key) == true ? "ON" : "off")}");

@@ -67,23 +67,6 @@ public sealed class ParameterWriteQueue
         return outcome;
     }
 
-    /// <summary>
-    /// Gives <paramref name="log"/> one line for every write that ends: info when confirmed, a warning
-    /// otherwise. Writes from <paramref name="exceptSource"/> are left out, for a front end that
-    /// already shows the outcome of its own.
-    /// </summary>
-    public void LogFinalWrites(Action<BusEventLevel, string> log, string? exceptSource = null)
-    {
-        Changed += (_, update) =>
-        {
-            if (update.IsFinal && update.Request.Source != exceptSource)
-            {
-                log(update.State == QueuedWriteState.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
-                    $"pack {update.Address}: write from {update.Request.Source.ToUpperInvariant()}: {update.Message}");
-            }
-        };
-    }
-
     private ParameterWriter WriterFor(SeplosClient client, byte address)
         => new(client, address, _journal, _poller.Status(address).Serial);
 
