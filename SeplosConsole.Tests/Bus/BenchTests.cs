@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SeplosConsole.Services;
 using SeplosConsole.Tests.Support;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Tests.Bus;
 
@@ -12,7 +13,17 @@ public sealed class BenchTests
     {
         Assert.Equal(8 + 41 + 8 + 57 + 8 + 23, BusBenchmark.FullRefreshBytes);
         Assert.Equal(3, BusBenchmark.RequestsPerRefresh);
-        Assert.Equal(0.0755, BusBenchmark.WireSeconds(BusBenchmark.FullRefreshBytes, 19200), 4);
+        Assert.Equal(0.0755, SerialLineSettings.SeplosDefault.WireTime(BusBenchmark.FullRefreshBytes).TotalSeconds, 4);
+    }
+
+    [Fact]
+    public void Wire_time_counts_start_parity_and_stop_bits_of_each_byte()
+    {
+        // 8E2 is 12 bits a byte: 1200 bytes at 9600 baud take 1.5 s, where 8N1 takes 1.25 s.
+        var line = new SerialLineSettings(9600, System.IO.Ports.Parity.Even, 8, System.IO.Ports.StopBits.Two);
+
+        Assert.Equal(TimeSpan.FromSeconds(1.5), line.WireTime(1200));
+        Assert.Equal(TimeSpan.FromSeconds(1.25), (line with { Parity = System.IO.Ports.Parity.None, StopBits = System.IO.Ports.StopBits.One }).WireTime(1200));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using SeplosConsole.Rtu;
 using SeplosConsole.Tests.Support;
 
@@ -74,5 +75,19 @@ public sealed class PreciseDelayTests
         var wait = PreciseDelay.WaitAsync(TimeSpan.FromMilliseconds(1), new CancellationToken(canceled: true));
         Assert.True(wait.IsCanceled);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+    }
+
+    [Fact]
+    public async Task On_a_test_clock_a_wait_ends_when_that_clock_reaches_its_time()
+    {
+        var clock = new FakeTimeProvider();
+
+        var wait = PreciseDelay.WaitAsync(clock, TimeSpan.FromMilliseconds(20), CancellationToken.None);
+        clock.Advance(TimeSpan.FromMilliseconds(19));
+        Assert.False(wait.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(PreciseDelay.WaitAsync(clock, TimeSpan.Zero, CancellationToken.None).IsCompletedSuccessfully);
     }
 }

@@ -54,26 +54,19 @@ public static class BenchCommand
                 throw new CliException("--fault-rate needs --simulate: faults are injected by the simulator");
             }
 
-            IBusTransport transport;
-            BmsSimulator? simulator = null;
             var assumedTurnaround = TimeSpan.FromMilliseconds(parse.GetValue(turnaround) ?? 10);
-            if (settings.IsSimulator)
-            {
-                var simulated = InProcessSimulatorTransport.Create(new SimulatorOptions
+            var rtu = TransportFactory.CreateClient(settings, settings.IsSimulator
+                ? new SimulatorOptions
                 {
                     Addresses = addresses,
                     BaudRate = settings.BaudRate,
                     FaultRate = rate,
                     Turnaround = assumedTurnaround,
-                });
-                simulator = simulated.Simulator;
-                transport = simulated;
-            }
-            else
-            {
-                transport = TransportFactory.Create(settings);
-            }
-            var rtu = new RtuClient(transport, new RtuClientOptions { Timeout = settings.Timeout, Retries = settings.Retries });
+                }
+                : null);
+            // Faults injected are counted by the simulator, when there is one.
+            var simulator = (rtu.Transport as InProcessSimulatorTransport)?.Simulator;
+            var transport = rtu.Transport;
             await using var rtuScope = rtu.ConfigureAwait(false);
             var client = new SeplosClient(rtu);
             if (!parse.GetValue(json))

@@ -54,7 +54,7 @@ public static class WriteCommands
                 ["parameters"] = new JsonObject(SeplosMap.FieldsOf(BlockId.Spa).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)ParameterJson(snapshot.Fields[f.Key])))),
             };
             await File.WriteAllTextAsync(path, json.ToJsonString(BackupJson) + "\n", cancellationToken).ConfigureAwait(false);
-            await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Count()} parameters of pack {settings.Address} ({snapshot.Text("bms_serial")}) to {path}").ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Length} parameters of pack {settings.Address} ({snapshot.Text("bms_serial")}) to {path}").ConfigureAwait(false);
             return SeplosCli.Ok;
         });
         return command;

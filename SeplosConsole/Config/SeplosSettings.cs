@@ -29,7 +29,7 @@ public sealed record SeplosSettings
     public IConfiguration Configuration { get; init; } = new ConfigurationBuilder().Build();
 
     public byte Address => Addresses[0];
-    public bool IsSimulator => string.Equals(Port, "sim", StringComparison.OrdinalIgnoreCase);
+    public bool IsSimulator => string.Equals(Port, Simulation.InProcessSimulatorTransport.PortName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Loads the files the way the original tool did, plus environment variables.</summary>
     public static SeplosSettings Load(string? configFile, string directory)

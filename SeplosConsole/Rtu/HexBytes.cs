@@ -72,21 +72,6 @@ public static class HexBytes
         return new HexParseResult([.. bytes], errors);
     }
 
-    /// <summary>Parses many lines; line numbers in errors count from 1.</summary>
-    public static HexParseResult ParseLines(IEnumerable<string> lines)
-    {
-        var bytes = new List<byte>();
-        var errors = new List<HexTokenError>();
-        var number = 0;
-        foreach (var line in lines)
-        {
-            var result = Parse(line, ++number);
-            bytes.AddRange(result.Bytes);
-            errors.AddRange(result.Errors);
-        }
-        return new HexParseResult([.. bytes], errors);
-    }
-
     private static bool TryParseToken(string token, List<byte> into, out string reason)
     {
         var digits = token.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? token[2..] : token;

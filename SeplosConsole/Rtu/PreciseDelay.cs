@@ -18,6 +18,25 @@ internal static class PreciseDelay
     private static readonly PriorityQueue<TaskCompletionSource, long> Due = new();
     private static Thread? _timer;
 
+    /// <summary>
+    /// Waits <paramref name="delay"/> on <paramref name="time"/>: on the system clock through the
+    /// timer thread, on any other (a test's) with Task.Delay, since that clock decides when time passes.
+    /// A delay of zero or less completes at once.
+    /// </summary>
+    public static Task WaitAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        if (time == TimeProvider.System)
+        {
+            return WaitAsync(delay, cancellationToken);
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+        return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, time, cancellationToken);
+    }
+
     public static Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)

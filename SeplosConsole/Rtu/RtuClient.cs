@@ -168,13 +168,7 @@ public sealed class RtuClient : IAsyncDisposable
         {
             return;
         }
-        if (_time != TimeProvider.System)
-        {
-            // A test clock decides when time passes.
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        await PreciseDelay.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+        await PreciseDelay.WaitAsync(_time, wait, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace SeplosConsole.Seplos;
@@ -50,9 +51,11 @@ public sealed class PackSnapshot
         var blocks = _blocks;
         var fields = new Dictionary<string, FieldReading>(_fields);
         var flags = new Dictionary<string, bool>(_flags);
+        var derivedInputsRead = false;
         foreach (var reading in readings)
         {
             blocks = blocks.SetItem(reading.Block, reading);
+            derivedInputsRead |= DerivedInputBlocks.Contains(reading.Block);
             if (reading.Definition.IsCoils)
             {
                 foreach (var flag in SeplosMap.FlagsOf(reading.Block))
@@ -66,7 +69,11 @@ public sealed class PackSnapshot
                 fields[field.Field.Key] = field;
             }
         }
-        AddDerived(fields);
+        // Otherwise the derived values carried over were computed from the very inputs carried over.
+        if (derivedInputsRead)
+        {
+            AddDerived(fields);
+        }
         return new PackSnapshot(Address, blocks, fields, flags);
     }
 
@@ -82,28 +89,44 @@ public sealed class PackSnapshot
     /// <summary>Series cells: SPA says how many when it was read; a V3 pack has up to 16.</summary>
     public int CellCount => Value("cell_count") is { } n && n is >= 1 and <= 16 ? (int)n : 16;
 
+    // Derived fields are computed from fields of their own block (power from PIA, cell_delta from
+    // PIB); the map marks them, so a new derived field is removed and recomputed like these two.
+    private static readonly FrozenSet<BlockId> DerivedInputBlocks = SeplosMap.DerivedFields.Select(f => f.Block).ToFrozenSet();
+    private static readonly FieldDefinition Power = Derived("power");
+    private static readonly FieldDefinition CellDelta = Derived("cell_delta");
+    // Built once: the keys were formatted anew for every merge.
+    private static readonly string[] CellKeys = [.. Enumerable.Range(1, 16).Select(i => $"cell_{i}")];
+
+    private static FieldDefinition Derived(string key)
+        => SeplosMap.DerivedFields.FirstOrDefault(f => f.Key == key)
+            ?? throw new InvalidOperationException($"the map has no derived field {key}");
+
     /// <summary>Values computed from others; none is left over from an earlier snapshot whose inputs have changed.</summary>
     private static void AddDerived(Dictionary<string, FieldReading> fields)
     {
-        fields.Remove("power");
-        fields.Remove("cell_delta");
-        if (fields.TryGetValue("pack_voltage", out var volts) && fields.TryGetValue("current", out var amps)
-            && SeplosMap.FindField("power") is { } power)
+        foreach (var derived in SeplosMap.DerivedFields)
         {
-            var watts = Math.Round(volts.Value!.Value * amps.Value!.Value, power.Decimals);
-            fields["power"] = new FieldReading(power, 0, watts, null);
+            fields.Remove(derived.Key);
         }
-        if (SeplosMap.FindField("cell_delta") is { } delta)
+        if (fields.TryGetValue("pack_voltage", out var volts) && fields.TryGetValue("current", out var amps))
         {
-            var cells = Enumerable.Range(1, 16)
-                .Select(i => fields.TryGetValue($"cell_{i}", out var c) ? c.Value : null)
-                .Where(v => v is > 0)
-                .Select(v => v!.Value)
-                .ToArray();
-            if (cells.Length > 0)
+            var watts = Math.Round(volts.Value!.Value * amps.Value!.Value, Power.Decimals);
+            fields[Power.Key] = new FieldReading(Power, 0, watts, null);
+        }
+        // Spread of the cells that read above 0 V (an absent cell reads 0).
+        var highest = double.MinValue;
+        var lowest = double.MaxValue;
+        foreach (var key in CellKeys)
+        {
+            if (fields.TryGetValue(key, out var cell) && cell.Value is { } cellVolts && cellVolts > 0)
             {
-                fields["cell_delta"] = new FieldReading(delta, 0, Math.Round(cells.Max() - cells.Min(), delta.Decimals), null);
+                highest = Math.Max(highest, cellVolts);
+                lowest = Math.Min(lowest, cellVolts);
             }
+        }
+        if (highest >= lowest)
+        {
+            fields[CellDelta.Key] = new FieldReading(CellDelta, 0, Math.Round(highest - lowest, CellDelta.Decimals), null);
         }
     }
 }

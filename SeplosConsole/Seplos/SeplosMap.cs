@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 using SeplosConsole.Rtu;
 
 namespace SeplosConsole.Seplos;
@@ -48,7 +49,13 @@ public static partial class SeplosMap
     private static readonly FrozenDictionary<string, FieldDefinition> FieldsByName = IndexFields();
     private static readonly FrozenDictionary<string, FlagDefinition> FlagsByKey = Flags.ToFrozenDictionary(f => f.Key, StringComparer.OrdinalIgnoreCase);
 
-    // Declared after Flags in this file: static initializers run in textual order, and these read it.
+    // Per block, in map order, built once: every block decoded (3–7 a poll per pack) used to scan the whole map.
+    private static readonly FrozenDictionary<BlockId, ImmutableArray<FieldDefinition>> FieldsByBlock = Blocks.ToFrozenDictionary(
+        b => b.Id, b => Fields.Where(f => f.Block == b.Id && f.Type != RegisterType.Derived).ToImmutableArray());
+    private static readonly FrozenDictionary<BlockId, ImmutableArray<FlagDefinition>> FlagsByBlock = Blocks.ToFrozenDictionary(
+        b => b.Id, b => Flags.Where(f => f.Block == b.Id).ToImmutableArray());
+
+    // Declared after Flags and FlagsByBlock: static initializers run in textual order, and these read them.
 
     /// <summary>
     /// The pack's system state, table TB09 in PIC (charging, discharging, standby …), in bit order;
@@ -65,9 +72,13 @@ public static partial class SeplosMap
     public static IReadOnlyList<FlagDefinition> PackStateFlags { get; } =
         [.. FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.State)];
 
-    public static IEnumerable<FieldDefinition> FieldsOf(BlockId block) => Fields.Where(f => f.Block == block && f.Type != RegisterType.Derived);
+    /// <summary>The register fields of a block, in map order; derived fields are not in any block's payload.</summary>
+    public static ImmutableArray<FieldDefinition> FieldsOf(BlockId block) => FieldsByBlock[block];
 
-    public static IEnumerable<FlagDefinition> FlagsOf(BlockId block) => Flags.Where(f => f.Block == block);
+    public static ImmutableArray<FlagDefinition> FlagsOf(BlockId block) => FlagsByBlock[block];
+
+    /// <summary>Fields computed from other fields of their block (<see cref="RegisterType.Derived"/>), not read from registers.</summary>
+    public static ImmutableArray<FieldDefinition> DerivedFields { get; } = [.. Fields.Where(f => f.Type == RegisterType.Derived)];
 
     public static IEnumerable<FieldDefinition> Parameters => Fields.Where(f => f.Category == FieldCategory.Parameter);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Services;
 
@@ -90,9 +91,6 @@ public static class BusBenchmark
 
     public static int RequestsPerRefresh { get; } = SeplosMap.LiveBlocks.Sum(b => SeplosMap.Block(b).Requests(0).Count());
 
-    /// <summary>Seconds on the wire for <paramref name="bytes"/> at <paramref name="baudRate"/> with 10 bits a byte (8N1).</summary>
-    public static double WireSeconds(long bytes, int baudRate) => bytes * 10.0 / baudRate;
-
     public static async Task<BenchResult> RunAsync(
         SeplosClient client,
         IReadOnlyList<byte> packs,
@@ -160,7 +158,10 @@ public static class BusBenchmark
         var after = rtu.Counters.Snapshot();
         var elapsed = stopwatch.Elapsed.TotalSeconds;
 
-        var theoreticalRefresh = WireSeconds(FullRefreshBytes, baudRate) + (RequestsPerRefresh * turnaround.TotalSeconds);
+        // The Seplos V3 line is 8N1 (register reference, "Link"); only the speed varies.
+        var line = SerialLineSettings.SeplosDefault with { BaudRate = baudRate };
+        var refreshWire = line.WireTime(FullRefreshBytes).TotalSeconds;
+        var theoreticalRefresh = refreshWire + (RequestsPerRefresh * turnaround.TotalSeconds);
         var sent = after.BytesSent - before.BytesSent;
         var received = after.BytesReceived - before.BytesReceived;
         var rate = refreshes.Count / elapsed;
@@ -182,8 +183,8 @@ public static class BusBenchmark
             ShareOfTheoreticalRate = rate * theoreticalRefresh,
             BytesSent = sent,
             BytesReceived = received,
-            Efficiency = WireSeconds(sent + received, baudRate) / elapsed,
-            TheoreticalEfficiency = WireSeconds(FullRefreshBytes, baudRate) / theoreticalRefresh,
+            Efficiency = line.WireTime(sent + received).TotalSeconds / elapsed,
+            TheoreticalEfficiency = refreshWire / theoreticalRefresh,
             Timeouts = after.Timeouts - before.Timeouts,
             CrcErrors = after.CrcErrors - before.CrcErrors,
             Exceptions = after.Exceptions - before.Exceptions,

@@ -114,19 +114,7 @@ public sealed class InProcessSimulatorTransport : IBusTransport
         public Session(BmsSimulator simulator)
         {
             _simulator = simulator;
-            if (simulator.Time == TimeProvider.System)
-            {
-                // Task.Delay fires on a ~4 ms timer tick here (platform notes: Task.Delay(1) ≈ 4 ms),
-                // which made replies of 20–40 ms up to 15 % late and the benchmark measure the
-                // simulator instead of the poller. A thread of its own waits with ~1 ms precision.
-                var pump = new Thread(() => PumpPrecisely(_stop.Token)) { IsBackground = true, Name = "simulated line" };
-                pump.Start();
-            }
-            else
-            {
-                // A test clock: delays follow it, precision does not matter.
-                _ = PumpAsync(_stop.Token);
-            }
+            _ = PumpAsync(_stop.Token);
         }
 
         /// <summary>Bytes "on the wire" for the master to read.</summary>
@@ -144,7 +132,7 @@ public sealed class InProcessSimulatorTransport : IBusTransport
                 return;
             }
             _disposed = true;
-            // Not disposed: the pump thread may still be waiting on its token's handle.
+            // Not disposed: the pump may still pass its token on after this; a cancelled source holds nothing to free.
             _stop.Cancel();
             _outgoing.Writer.TryComplete();
             Incoming.Writer.TryComplete();
@@ -189,71 +177,26 @@ public sealed class InProcessSimulatorTransport : IBusTransport
             return true;
         }
 
-        private void PumpPrecisely(CancellationToken stop)
+        /// <summary>
+        /// Puts the queued replies on the wire one after the other, each at its time. Task.Delay fires
+        /// on a ~4 ms timer tick here (platform notes: Task.Delay(1) ≈ 4 ms), which made replies of
+        /// 20–40 ms up to 15 % late and the benchmark measure the simulator instead of the poller;
+        /// <see cref="PreciseDelay"/> ends within about a millisecond (and follows a test's clock).
+        /// </summary>
+        private async Task PumpAsync(CancellationToken stop)
         {
             var time = _simulator.Time;
             var lineFreeAt = 0L;
             try
             {
-                while (WaitForReply(stop, out var queued))
-                {
-                    // Half duplex: a reply starts when its request came, or when the line became free.
-                    var start = Math.Max(queued.QueuedAt, lineFreeAt);
-                    var deadline = start + (long)(queued.Reply.Delay.TotalSeconds * time.TimestampFrequency);
-                    while (time.GetTimestamp() is var now && now < deadline)
-                    {
-                        // Whole milliseconds asleep (a wait wakes within ~0.1 ms of its time), the
-                        // last fraction yielding: a reply is then at most a few tens of µs late.
-                        var milliseconds = (int)((deadline - now) * 1000 / time.TimestampFrequency);
-                        if (milliseconds == 0)
-                        {
-                            Thread.Yield();
-                        }
-                        else if (stop.WaitHandle.WaitOne(milliseconds))
-                        {
-                            return;
-                        }
-                    }
-                    lineFreeAt = time.GetTimestamp();
-                    if (!Put(queued.Reply))
-                    {
-                        return;
-                    }
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // The session went away while the pump waited.
-            }
-            catch (OperationCanceledException)
-            {
-                // Closed by the master.
-            }
-        }
-
-        private bool WaitForReply(CancellationToken stop, out QueuedReply queued)
-        {
-            // This thread has nothing else to do: blocking on the channel is what it is for.
-            while (!_outgoing.Reader.TryRead(out queued!))
-            {
-                if (!_outgoing.Reader.WaitToReadAsync(stop).AsTask().GetAwaiter().GetResult())
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private async Task PumpAsync(CancellationToken stop)
-        {
-            try
-            {
                 await foreach (var queued in _outgoing.Reader.ReadAllAsync(stop).ConfigureAwait(false))
                 {
-                    if (queued.Reply.Delay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(queued.Reply.Delay, _simulator.Time, stop).ConfigureAwait(false);
-                    }
+                    // Half duplex: a reply starts when its request came, or when the line became free;
+                    // measured from there, not from now, so time spent queued is not added again.
+                    var start = Math.Max(queued.QueuedAt, lineFreeAt);
+                    var wait = queued.Reply.Delay - time.GetElapsedTime(start);
+                    await PreciseDelay.WaitAsync(time, wait, stop).ConfigureAwait(false);
+                    lineFreeAt = time.GetTimestamp();
                     if (!Put(queued.Reply))
                     {
                         return;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Simulation;
@@ -100,9 +101,10 @@ public sealed class PtySimulatorHost
         try
         {
             // One reply after the other, each after its pacing delay, as on a half-duplex line.
+            // Precisely: Task.Delay ends on a ~4 ms tick here, replies of 20–40 ms came ~4 ms late.
             await foreach (var reply in replies.Reader.ReadAllAsync(session.Token).ConfigureAwait(false))
             {
-                await Task.Delay(reply.Delay, simulator.Time, session.Token).ConfigureAwait(false);
+                await PreciseDelay.WaitAsync(simulator.Time, reply.Delay, session.Token).ConfigureAwait(false);
                 if (reply.Disconnect)
                 {
                     return true;
@@ -190,7 +192,7 @@ public sealed class PtySimulatorHost
     {
         foreach (var reply in simulator.Feed(request))
         {
-            await Task.Delay(reply.Delay, simulator.Time, stop).ConfigureAwait(false);
+            await PreciseDelay.WaitAsync(simulator.Time, reply.Delay, stop).ConfigureAwait(false);
             if (!reply.Disconnect)
             {
                 WriteFrame(pty, reply.Bytes);

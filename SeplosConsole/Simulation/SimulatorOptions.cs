@@ -1,3 +1,5 @@
+using SeplosConsole.Transport;
+
 namespace SeplosConsole.Simulation;
 
 /// <summary>
@@ -44,8 +46,11 @@ public sealed record SimulatorOptions
     /// <summary>How long the pty host stays "unplugged" after a disconnect fault before it re-creates the port.</summary>
     public TimeSpan ReplugDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Wire time of <paramref name="bytes"/> bytes: 10 bits per byte at 8N1 (register reference, "Link").</summary>
-    public TimeSpan WireTime(int bytes) => TimeSpan.FromSeconds(bytes * 10.0 / BaudRate);
+    /// <summary>The simulated line: the Seplos V3's 8N1 at <see cref="BaudRate"/> (register reference, "Link").</summary>
+    public SerialLineSettings Line => SerialLineSettings.SeplosDefault with { BaudRate = BaudRate };
+
+    /// <summary>Wire time of <paramref name="bytes"/> bytes on <see cref="Line"/>.</summary>
+    public TimeSpan WireTime(int bytes) => Line.WireTime(bytes);
 
     internal void Validate()
     {

@@ -152,4 +152,10 @@ public sealed record SerialLineSettings(int BaudRate = 19200, Parity Parity = Pa
 
     /// <summary>Bits on the wire per byte: start + data + parity + stop.</summary>
     public int BitsPerByte => 1 + DataBits + (Parity == Parity.None ? 0 : 1) + (StopBits == StopBits.Two ? 2 : 1);
+
+    /// <summary>
+    /// Time <paramref name="bytes"/> take on the wire back to back. The one place the rule lives,
+    /// so the simulator's pacing and the bench's theory cannot drift apart.
+    /// </summary>
+    public TimeSpan WireTime(long bytes) => TimeSpan.FromSeconds(bytes * (double)BitsPerByte / BaudRate);
 }

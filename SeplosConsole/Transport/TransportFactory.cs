@@ -5,16 +5,20 @@ namespace SeplosConsole.Transport;
 /// <summary>Chooses the transport from what the user typed as the port.</summary>
 public static class TransportFactory
 {
-    /// <summary>The RTU client for the configured port, time-out and retries.</summary>
-    public static Rtu.RtuClient CreateClient(SeplosSettings settings)
-        => new(Create(settings), new Rtu.RtuClientOptions { Timeout = settings.Timeout, Retries = settings.Retries });
+    /// <summary>
+    /// The RTU client for the configured port, time-out and retries. <paramref name="simulator"/>
+    /// sets up the in-process simulator when the port is <c>sim</c> (the bench sets its fault rate
+    /// and turnaround); without it the simulator answers as the settings describe.
+    /// </summary>
+    public static Rtu.RtuClient CreateClient(SeplosSettings settings, Simulation.SimulatorOptions? simulator = null)
+        => new(Create(settings, simulator), new Rtu.RtuClientOptions { Timeout = settings.Timeout, Retries = settings.Retries });
 
-    public static IBusTransport Create(SeplosSettings settings)
+    public static IBusTransport Create(SeplosSettings settings, Simulation.SimulatorOptions? simulator = null)
     {
         var port = settings.Port.Trim();
         if (settings.IsSimulator)
         {
-            return Simulation.InProcessSimulatorTransport.Create(new Simulation.SimulatorOptions
+            return Simulation.InProcessSimulatorTransport.Create(simulator ?? new Simulation.SimulatorOptions
             {
                 Addresses = settings.Addresses,
                 Master = settings.ReadSystemBlocks,
