@@ -2,6 +2,7 @@ using System.CommandLine;
 using SeplosConsole.Config;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Cli;
 

@@ -246,7 +246,7 @@ public static class WriteCommands
             var via = await session.Client.ReadBlockAsync(address, BlockId.Via, cancellationToken).ConfigureAwait(false);
             serial = PackSnapshot.Empty(address).With(via).Text("bms_serial");
         }
-        catch (Exception ex) when (ex is PackRefusedException or Rtu.RtuException)
+        catch (Exception ex) when (ex is PackRefusedException or Transport.BusException)
         {
             // No serial in the journal then; the pipeline itself reports a silent pack, and journals it.
         }

@@ -1,7 +1,9 @@
+using SeplosConsole.Transport;
+
 namespace SeplosConsole.Rtu;
 
-/// <summary>Base of every failure on the bus that is not a Modbus exception reply.</summary>
-public abstract class RtuException : Exception
+/// <summary>A reply that did not arrive or did not fit (not a Modbus exception reply, not a lost link).</summary>
+public abstract class RtuException : BusException
 {
     protected RtuException(string message, Exception? inner = null) : base(message, inner) { }
 }
@@ -37,10 +39,4 @@ public sealed class RtuCrcException : RtuException
 public sealed class RtuMismatchException : RtuException
 {
     public RtuMismatchException(string message) : base(message) { }
-}
-
-/// <summary>The transport (serial port, TCP gateway, simulator) is gone or cannot be opened.</summary>
-public sealed class TransportException : RtuException
-{
-    public TransportException(string message, Exception? inner = null) : base(message, inner) { }
 }

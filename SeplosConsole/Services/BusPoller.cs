@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Services;
 

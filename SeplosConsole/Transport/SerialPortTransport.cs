@@ -1,5 +1,4 @@
 using System.IO.Ports;
-using SeplosConsole.Rtu;
 
 namespace SeplosConsole.Transport;
 
