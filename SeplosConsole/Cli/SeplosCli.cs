@@ -7,7 +7,8 @@ using SeplosConsole.Transport;
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage.
+/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage, 3 partial
+/// (a pack answered, but some of what was asked is missing; the rest is printed and the gap named).
 /// Output goes through <see cref="CliContext"/> so tests read it.
 /// </summary>
 public static class SeplosCli
@@ -15,6 +16,7 @@ public static class SeplosCli
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+    public const int Partial = 3;
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {

@@ -41,7 +41,13 @@ public static class WriteCommands
             var settings = global.Resolve(parse, context);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
-            var snapshot = await session.ReadAsync(settings.Address, [BlockId.Via, BlockId.Spa], cancellationToken).ConfigureAwait(false);
+            // SPA is the backup; the identity only labels it. A pack that refuses VIA is still backed up.
+            var snapshot = await session.ReadAvailableAsync(settings.Address, [BlockId.Spa, BlockId.Via], cancellationToken).ConfigureAwait(false);
+            if (!snapshot.Has(BlockId.Spa))
+            {
+                throw new CliException($"nothing backed up: {snapshot.Missing[0]}");
+            }
+            var warnings = snapshot.Missing.Select(m => $"identity not read ({m}); check that this file belongs to the pack before restoring it").ToList();
             var path = Path.GetFullPath(parse.GetValue(file)!, context.Directory);
             var json = new JsonObject
             {
@@ -53,9 +59,17 @@ public static class WriteCommands
                     .Select(f => KeyValuePair.Create(f.Key, (JsonNode?)snapshot.Text(f.Key)))),
                 ["parameters"] = new JsonObject(SeplosMap.FieldsOf(BlockId.Spa).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)ParameterJson(snapshot.Fields[f.Key])))),
             };
+            if (warnings.Count > 0)
+            {
+                json["warnings"] = new JsonArray([.. warnings.Select(w => (JsonNode?)w)]);
+            }
             await File.WriteAllTextAsync(path, json.ToJsonString(BackupJson) + "\n", cancellationToken).ConfigureAwait(false);
-            await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Length} parameters of pack {settings.Address} ({snapshot.Text("bms_serial")}) to {path}").ConfigureAwait(false);
-            return SeplosCli.Ok;
+            foreach (var warning in warnings)
+            {
+                await context.Error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+            }
+            await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Length} parameters of pack {settings.Address} ({snapshot.Text("bms_serial") ?? "identity unknown"}) to {path}").ConfigureAwait(false);
+            return warnings.Count == 0 ? SeplosCli.Ok : SeplosCli.Partial;
         });
         return command;
     }
