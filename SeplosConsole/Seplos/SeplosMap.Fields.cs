@@ -133,7 +133,7 @@ public static partial class SeplosMap
             // S2 calls these reserved; they read 2731 (0.0 °C) when no sensor is fitted.
             fields.Add(Field(BlockId.Pib, 0x10 + sensor - 1, $"cell_temp_{sensor}", $"Cell temperature {sensor}", Kind.Kelvin) with
             {
-                Note = "fitted on some packs only: present when ntc_count says so",
+                Note = "fitted on some packs only; reads 0.0 °C when not fitted",
                 FittedWhen = new SensorPresence("ntc_count", sensor, MaxCount: 8),
             });
         }

@@ -200,10 +200,12 @@ public sealed class BusPoller : IPackFeed
                         Publish(new PackStatus(address, PackLinkState.Online, Merged(), _time.GetUtcNow(), null, Counters(address)));
                     }
                 }
-                catch (PackRefusedException ex) when (ex.Code != ModbusExceptionCode.DeviceBusy && (refused.Count + 1 < blocks.Count || readings.Count > 0))
+                catch (PackRefusedException ex) when (ex.Code != ModbusExceptionCode.DeviceBusy
+                    && (ex.Code.SaysNotThere() || !SeplosMap.LiveBlocks.Contains(block))
+                    && (refused.Count + 1 < blocks.Count || readings.Count > 0))
                 {
-                    // A pack still busy has not said it lacks the block: that poll fails and the next
-                    // asks again. A pack that refuses every block fails the poll as a silent one does.
+                    // A pack still busy or failing has not said it lacks a live block: that poll fails
+                    // and the next asks again. A pack that refuses every block fails the poll as a silent one does.
                     if (!SeplosMap.LiveBlocks.Contains(block))
                     {
                         // An old firmware may lack PCT: stop asking.
