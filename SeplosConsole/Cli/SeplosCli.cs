@@ -56,7 +56,8 @@ public static class SeplosCli
 
     private static RootCommand BuildRoot(CliContext context, GlobalOptions global)
     {
-        var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).");
+        var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).\n"
+            + "Exit codes: 0 ok, 1 failure, 2 usage, 3 partial (some of what was asked is missing; the rest is printed and the gap named).");
         global.AddTo(root);
         DashboardCommand.AttachTo(root, context, global);
         root.Subcommands.Add(ReadCommands.List(context));
