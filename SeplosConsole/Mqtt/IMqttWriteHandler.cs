@@ -29,4 +29,10 @@ public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
 public interface IMqttWriteHandler
 {
     Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A command the bridge refused before the pipeline saw it (key not allow-listed, pack not on
+    /// the bus): a handler with a journal records it, so every attempt is on record (issue 10).
+    /// </summary>
+    MqttWriteResult Refused(byte address, string key, string value, string reason) => MqttWriteResult.Refused(reason);
 }
