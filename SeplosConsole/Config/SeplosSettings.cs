@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Config;
 
@@ -123,7 +124,7 @@ public sealed record SeplosSettings
         }
         if (!int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new ConfigurationException($"[{section.Key}] {key} = '{Seplos.InputEcho.Shorten(text)}': expected a whole number from {min} to {max}");
+            throw new ConfigurationException($"[{section.Key}] {key} = '{InputEcho.Shorten(text)}': expected a whole number from {min} to {max}");
         }
         return value;
     }
@@ -136,7 +137,7 @@ public sealed record SeplosSettings
             null => fallback,
             "1" or "true" or "yes" or "on" => true,
             "0" or "false" or "no" or "off" => false,
-            _ => throw new ConfigurationException($"[{section.Key}] {key} = '{Seplos.InputEcho.Shorten(text)}': expected true or false"),
+            _ => throw new ConfigurationException($"[{section.Key}] {key} = '{InputEcho.Shorten(text)}': expected true or false"),
         };
     }
 }

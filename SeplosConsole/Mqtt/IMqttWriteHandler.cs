@@ -20,7 +20,7 @@ public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
 
 /// <summary>
 /// Carries a parameter write from Home Assistant to the write pipeline. The CLI wires it to the
-/// same pipeline and bus queue as `seplos set` (no interactive confirm; the range, 20 % and
+/// same pipeline and bus queue as `seplos edit` (no interactive confirm; the range, 20 % and
 /// relation rules still apply) and journals every request and its result.
 /// The bridge has checked only that the key is allow-listed and the pack is on the bus;
 /// <paramref name="value"/> is the payload as HA sent it, so parsing it and checking the range
