@@ -129,7 +129,7 @@ public class EndToEndTests
         Assert.Contains("cancelled", declined.Error);
         Assert.Equal(0, accepted.ExitCode);
         Assert.Equal(6.0, Held(link, "soc_low_alarm"));
-        Assert.Equal(["cancelled", "confirmed"], new WriteJournal(link.JournalPath).Read().Select(e => e.Result));
+        Assert.Equal(["cancelled", "sending", "confirmed"], new WriteJournal(link.JournalPath).Read().Select(e => e.Result));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class EndToEndTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("not confirmed", result.Error);
         Assert.Contains("state is unknown", result.Error);
-        Assert.Equal("not_confirmed", Assert.Single(new WriteJournal(link.JournalPath).Read()).Result);
+        Assert.Equal(["sending", "not_confirmed"], new WriteJournal(link.JournalPath).Read().Select(e => e.Result));
     }
 
     [Fact]
