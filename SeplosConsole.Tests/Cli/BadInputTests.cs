@@ -163,6 +163,28 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Journal_shows_a_write_whose_outcome_was_never_recorded()
+    {
+        var directory = await FolderWithIniAsync("[seplos]\njournal = {dir}/journal.jsonl\n");
+        var journalFile = new WriteJournal(Path.Combine(directory, "journal.jsonl"));
+        WriteJournalEntry Entry(string result) => new()
+        {
+            Time = DateTimeOffset.UtcNow, Source = "cli", Port = "sim", Address = 0, Key = "soc_low_alarm", Requested = "6",
+            OldRaw = 50, OldValue = 5, NewRaw = 60, NewValue = 6, Unit = "%", Result = result, Reason = result,
+        };
+        journalFile.Append(Entry("sending"));
+        journalFile.Append(Entry("confirmed"));
+        journalFile.Append(Entry("sending")); // the power went off here
+
+        var journal = await CliRunner.RunAsync(["journal"], directory: directory);
+
+        Assert.Equal(2, journal.Lines.Length);
+        Assert.Contains(" confirmed ", journal.Lines[0], StringComparison.Ordinal);
+        Assert.Contains("no outcome", journal.Lines[1], StringComparison.Ordinal);
+        Assert.Contains("check the register", journal.Lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unforeseen_exception_is_one_line_and_exit_code_70()
     {
         var context = new CliContext(new ThrowingWriter(), new StringWriter(), new StringReader(""), false, TempDirectory.Create());

@@ -101,11 +101,11 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task A_bad_address_is_a_clear_failure()
+    public async Task A_bad_address_is_a_usage_error()
     {
         var result = await CliRunner.RunAsync(["--address", "17", "show", "soc"]);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SeplosCli.Usage, result.ExitCode);
         Assert.Contains("'17' is not a pack address", result.Error);
     }
 

@@ -197,10 +197,19 @@ public static class WriteCommands
             {
                 throw new CliException($"cannot read the journal: {WriteJournal.Explain(ex, journal.Path)}");
             }
-            foreach (var entry in contents.Entries)
+            var entries = contents.Entries;
+            for (var i = 0; i < entries.Count; i++)
             {
+                var entry = entries[i];
+                // One line per attempt: a "sending" line is shown only when no outcome follows it,
+                // i.e. the program stopped between the write and its read-back.
+                if (entry.Result == WriteJournal.SendingResult && i + 1 < entries.Count && IsOutcomeOf(entries[i + 1], entry))
+                {
+                    continue;
+                }
                 var change = entry.OldValue is { } old && entry.NewValue is { } @new ? $"{old} → {@new} {entry.Unit}".TrimEnd() : $"'{InputEcho.Shorten(entry.Requested)}'";
-                context.Output.WriteLine($"{entry.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss} {entry.Result,-13} pack {entry.Address} {entry.Key} {change} ({entry.Source}, {entry.Port}) {entry.Reason}");
+                var result = entry.Result == WriteJournal.SendingResult ? "no outcome" : entry.Result;
+                context.Output.WriteLine($"{entry.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss} {result,-13} pack {entry.Address} {entry.Key} {change} ({entry.Source}, {entry.Port}) {(entry.Result == WriteJournal.SendingResult ? "sent, but no outcome recorded (the program stopped during the write): check the register" : entry.Reason)}");
             }
             if (contents.CorruptLines.Count > 0)
             {
@@ -217,6 +226,10 @@ public static class WriteCommands
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    private static bool IsOutcomeOf(WriteJournalEntry outcome, WriteJournalEntry sending)
+        => outcome.Result != WriteJournal.SendingResult && outcome.Address == sending.Address && outcome.Key == sending.Key
+            && outcome.NewRaw == sending.NewRaw && outcome.Source == sending.Source;
 
     private static void CheckBackupTarget(string path)
     {
