@@ -43,6 +43,24 @@ public sealed class BadInputTests
         Directory.CreateDirectory(Path.Combine(directory, "seplos.ini"));
         var config = await CliRunner.RunAsync(["--config", Path.Combine(directory, "seplos.ini"), "show", "soc"], directory: directory);
         AssertOneLine(config, 1, "is a directory, not a file");
+
+        var secret = TempDirectory.Create();
+        Directory.CreateDirectory(Path.Combine(secret, "seplos.secret.ini"));
+        AssertOneLine(await CliRunner.RunAsync(["show", "soc"], directory: secret), 1, "seplos.secret.ini is a directory, not a settings file");
+    }
+
+    [Fact]
+    public async Task Show_and_edit_with_a_100_kB_key_answer_in_one_short_line()
+    {
+        var directory = await FolderWithIniAsync("[seplos]\njournal = {dir}/journal.jsonl\n");
+        var key = new string('k', 100_000);
+
+        var show = await CliRunner.RunAsync(["--simulate", "show", key], directory: directory);
+        var edit = await CliRunner.RunAsync(["--simulate", "edit", key, "5", "--yes"], directory: directory);
+
+        AssertOneLine(show, 1, $"unknown key '{new string('k', 64)}…'");
+        AssertOneLine(edit, 1, $"unknown parameter '{new string('k', 64)}…'");
+        Assert.True(show.Error.Length + edit.Error.Length < 600, $"{show.Error.Length} + {edit.Error.Length} characters on stderr");
     }
 
     [Fact]

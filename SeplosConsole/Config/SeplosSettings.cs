@@ -65,6 +65,10 @@ public sealed record SeplosSettings
             foreach (var name in new[] { "seplos.ini", "seplos.secret.ini" })
             {
                 var path = Path.Combine(directory, name);
+                if (Directory.Exists(path))
+                {
+                    throw new ConfigurationException($"{path} is a directory, not a settings file");
+                }
                 if (File.Exists(path))
                 {
                     builder.AddInMemoryCollection(IniText.Read(ReadFile(path), path, warnings));
