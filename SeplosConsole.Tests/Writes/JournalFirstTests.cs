@@ -67,32 +67,20 @@ public sealed class JournalFirstTests : WritePipelineTestBase
         Assert.Empty(Pack.Writes);
     }
 
-    [Fact]
-    public async Task A_busy_reply_to_a_write_the_pack_stored_anyway_is_confirmed_by_the_read_back()
+    [Theory]
+    [InlineData(WriteFault.StoresThenExceptionReply, WriteResult.Confirmed, "the read-back shows the new value", "confirmed")]
+    [InlineData(WriteFault.ExceptionReply, WriteResult.Failed, "the BMS still holds 46.40 V, unchanged", "failed")]
+    public async Task A_busy_reply_to_a_write_is_settled_by_the_read_back(WriteFault fault, WriteResult expected, string settled, string journaled)
     {
-        Pack.Fault = WriteFault.StoresThenExceptionReply;
+        Pack.Fault = fault;
         Pack.ExceptionToSend = ModbusExceptionCode.DeviceBusy;
 
         var outcome = await Write("battery_low_voltage_alarm", "45");
 
-        Assert.Equal(WriteResult.Confirmed, outcome.Result);
+        Assert.Equal(expected, outcome.Result);
         Assert.Contains("answered the write with an error: device busy", outcome.Reason, StringComparison.Ordinal);
-        Assert.Contains("the read-back shows the new value", outcome.Reason, StringComparison.Ordinal);
-        Assert.Equal(["sending", "confirmed"], Journal.Read().Select(e => e.Result));
-    }
-
-    [Fact]
-    public async Task A_busy_reply_to_a_write_the_pack_did_not_store_fails_as_not_applied()
-    {
-        Pack.Fault = WriteFault.ExceptionReply;
-        Pack.ExceptionToSend = ModbusExceptionCode.DeviceBusy;
-
-        var outcome = await Write("battery_low_voltage_alarm", "45");
-
-        Assert.Equal(WriteResult.Failed, outcome.Result);
-        Assert.Contains("device busy", outcome.Message, StringComparison.Ordinal);
-        Assert.Contains("the BMS still holds 46.40 V, unchanged", outcome.Message, StringComparison.Ordinal);
-        Assert.Equal(["sending", "failed"], Journal.Read().Select(e => e.Result));
+        Assert.Contains(settled, outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(["sending", journaled], Journal.Read().Select(e => e.Result));
     }
 
     [Fact]
