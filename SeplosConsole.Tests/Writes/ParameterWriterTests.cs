@@ -82,6 +82,18 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
     }
 
     [Fact]
+    public async Task A_confirmation_whose_terminal_fails_writes_nothing_and_is_journaled_as_cancelled()
+    {
+        var outcome = await Write("battery_low_voltage_alarm", "45",
+            confirmation: Confirmations.From((_, _) => Task.FromException<bool>(new IOException("Input/output error"))));
+
+        Assert.Equal(WriteResult.Cancelled, outcome.Result);
+        Assert.Contains("could not be confirmed (Input/output error)", outcome.Message, StringComparison.Ordinal);
+        Assert.Empty(Pack.Writes);
+        Assert.Equal("cancelled", Assert.Single(Journal.Read()).Result);
+    }
+
+    [Fact]
     public async Task Confirmation_of_an_earlier_plan_is_void_when_the_pack_changed_meanwhile()
     {
         var shown = (await Prepare("battery_low_voltage_alarm", "45")).Plan!;

@@ -320,6 +320,19 @@ public static class WriteCommands
 
     private enum Answer { Yes, No, Stopped }
 
+    /// <summary>The cursor is left after the prompt; the message that follows goes on a line of its own.</summary>
+    private static async Task EndPromptLineAsync(CliContext context)
+    {
+        try
+        {
+            await context.Output.WriteLineAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The terminal is gone (SIGHUP): the cancellation must still be journaled.
+        }
+    }
+
     /// <summary>
     /// A typed "yes" in full, --yes, or no: without a terminal nobody can answer. Ctrl+C, SIGTERM
     /// and SIGHUP (which cancel <paramref name="cancellationToken"/>) end the wait at once, and so
@@ -345,13 +358,12 @@ public static class WriteCommands
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The terminal is left after the prompt; the message goes on a line of its own.
-            await context.Output.WriteLineAsync().ConfigureAwait(false);
+            await EndPromptLineAsync(context).ConfigureAwait(false);
             return Answer.Stopped;
         }
         if (answer is null)
         {
-            await context.Output.WriteLineAsync().ConfigureAwait(false);
+            await EndPromptLineAsync(context).ConfigureAwait(false);
         }
         return string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase) ? Answer.Yes : Answer.No;
     }

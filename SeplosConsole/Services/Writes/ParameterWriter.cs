@@ -139,6 +139,11 @@ public sealed class ParameterWriter
         {
             return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was stopped at the confirmation; nothing written", plan));
         }
+        catch (IOException ex)
+        {
+            // The terminal went away while asking (SIGHUP after a dropped SSH session): nobody confirmed.
+            return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} could not be confirmed ({ex.Message}); nothing written", plan));
+        }
         if (!confirmed)
         {
             return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan));
