@@ -111,9 +111,11 @@ public sealed class BadInputTests
     public async Task An_impossible_address_is_a_usage_error(string address)
         => AssertOneLine(await CliRunner.RunAsync(["--simulate", $"--address={address}", "show", "soc"]), SeplosCli.Usage, "--address:");
 
-    [Fact]
-    public async Task An_empty_port_is_a_usage_error()
-        => AssertOneLine(await CliRunner.RunAsync(["--port", "", "show", "soc"]), SeplosCli.Usage, "--port: no port named");
+    [Theory]
+    [InlineData("--port", "--port: no port named")]
+    [InlineData("--config", "--config: no file named")]
+    public async Task An_empty_port_or_config_is_a_usage_error(string option, string expected)
+        => AssertOneLine(await CliRunner.RunAsync([option, "", "show", "soc"]), SeplosCli.Usage, expected);
 
     [Fact]
     public async Task A_port_or_config_that_is_a_directory_says_so()
