@@ -85,7 +85,7 @@ public sealed class DecodeSession
 
     /// <summary>
     /// Decodes lines of hex text (command-line arguments joined into one line, stdin lines, a
-    /// capture file's lines), one chunk per line. Bad tokens are skipped and reported, never thrown.
+    /// capture file's lines), one chunk per line, each read through <see cref="CaptureLine"/>. Bad tokens are skipped and reported, never thrown.
     /// </summary>
     public static DecodeResult RunHex(IEnumerable<string> lines, DecodeOptions? options = null)
     {
@@ -95,7 +95,8 @@ public sealed class DecodeSession
         var number = 0;
         foreach (var line in lines)
         {
-            var parsed = HexBytes.Parse(line, ++number);
+            // Timestamps, line numbers and direction markers of published captures are not bytes.
+            var parsed = HexBytes.Parse(CaptureLine.Parse(line).Hex, ++number);
             errors.AddRange(parsed.Errors);
             items.AddRange(session.Feed(parsed.Bytes));
         }
