@@ -23,9 +23,15 @@ public static class SimulateCommand
         };
         var faultRate = new Option<double>("--fault-rate") { Description = "Share of replies with a random fault (0–1), for testing recovery", DefaultValueFactory = _ => 0 };
         var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
-        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround };
+        var replay = new Option<string?>("--replay") { Description = "Play this capture (one burst of hex per line) on the link in a loop, with its timestamps or at line rate, for --listen" };
+        var replaceByte = new Option<string?>("--replace-byte") { Description = "With --replay: send every byte FROM as TO, e.g. 5C=0A for a capture tool that replaced 0x0A" };
+        var command = new Command("simulate", "Serve simulated packs (or replay a capture) on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, replay, replaceByte };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(replay) is { } capture)
+            {
+                return await ReplayAction.RunAsync(context, capture, parse.GetValue(link)!, parse.GetValue(replaceByte), cancellationToken).ConfigureAwait(false);
+            }
             if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
             {
                 throw new CliException($"--packs: {error}");
