@@ -88,8 +88,9 @@ public static class ReadCommands
             await using var sessionScope = session.ConfigureAwait(false);
             foreach (var address in settings.Addresses)
             {
-                var snapshot = await session.ReadAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks], cancellationToken,
-                    optional: address == 0 ? SeplosMap.SystemBlocks : []).ConfigureAwait(false);
+                // SFA is optional: no capture shows a pack answering it yet (register reference, SFA).
+                var snapshot = await session.ReadAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks.Where(b => b != BlockId.Sfa)], cancellationToken,
+                    optional: [BlockId.Sfa, .. address == 0 ? SeplosMap.SystemBlocks : []]).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -157,17 +157,7 @@ public static class WatchCommand
             WriteKeys(json, "active_alarms", snapshot.ActiveProblems);
             WriteKeys(json, "states", SeplosMap.Flags.Where(f => !f.IsProblem && f.Kind != FlagKind.Setting && snapshot.Flag(f.Key) == true));
             WriteKeys(json, "switches_enabled", SeplosMap.Flags.Where(f => f.Kind == FlagKind.Setting && snapshot.Flag(f.Key) == true));
-            json.WriteStartArray("unknown_bits");
-            foreach (var bit in snapshot.UnknownBits)
-            {
-                json.WriteStartObject();
-                json.WriteString("block", bit.Block);
-                json.WriteNumber("coil", bit.Coil);
-                json.WriteNumber("byte", bit.Byte);
-                json.WriteNumber("bit", bit.Bit);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
+            SnapshotFormatter.WriteUnknownBits(json, snapshot);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
