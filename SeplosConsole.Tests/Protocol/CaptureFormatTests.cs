@@ -1,3 +1,4 @@
+using CsCheck;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 
@@ -66,12 +67,40 @@ public class CaptureFormatTests
         Assert.True(HexBytes.Parse(parsed.Hex).Ok, parsed.Hex);
     }
 
-    [Fact]
-    public void Colon_separated_hex_that_looks_like_a_time_stays_hex()
+    [Theory]
+    [InlineData("01:04:10:00:00:12:75:16")]
+    [InlineData("12:00:01")]
+    public void Colon_separated_hex_that_looks_like_a_time_stays_hex(string line)
     {
-        var parsed = CaptureLine.Parse("01:04:10:00:00:12:75:16");
+        var parsed = CaptureLine.Parse(line);
 
         Assert.Null(parsed.Time);
-        Assert.Equal(Convert.FromHexString("0104100000127516"), HexBytes.Parse(parsed.Hex).Bytes);
+        Assert.Equal(Convert.FromHexString(line.Replace(":", "", StringComparison.Ordinal)), HexBytes.Parse(parsed.Hex).Bytes);
+    }
+
+    [Fact]
+    public void Any_bytes_in_any_published_line_format_parse_back_to_the_same_bytes()
+    {
+        var prefixes = Gen.OneOfConst("", "17: ", "#17 ", "12:00:01.234 ", "[2024-05-14 10:00:01.100] ", "[  3.250] ", "17 12:00:01 ", "17 ");
+        var markers = Gen.OneOfConst("", ">>> ", "<<< ", "TX: ", "RX ", "> ", "< ", "-> ");
+        var separators = Gen.OneOfConst(" ", ".", ",", ":", ", ", "");
+        Gen.Select(prefixes, markers, separators, Gen.Bool, Gen.Byte.Array[1, 64]).Sample((prefix, marker, separator, prefixed, bytes) =>
+        {
+            // A bare leading number is only a line number in front of a marker or a time.
+            if (prefix == "17 " && marker == "")
+            {
+                return;
+            }
+            var line = prefix + marker + string.Join(separator, bytes.Select(b => (prefixed ? "0x" : "") + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+            if (prefixed && separator == "")
+            {
+                return; // "0x000x01" is no format anyone publishes
+            }
+
+            var parsed = HexBytes.Parse(CaptureLine.Parse(line).Hex);
+
+            Assert.True(parsed.Ok, line + ": " + string.Join("; ", parsed.Errors));
+            Assert.Equal(bytes, parsed.Bytes);
+        });
     }
 }

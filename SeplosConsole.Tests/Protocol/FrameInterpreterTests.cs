@@ -96,6 +96,19 @@ public class FrameInterpreterTests
     }
 
     [Fact]
+    public void Eib_from_the_capture_reads_its_named_registers_in_the_units_the_evidence_shows()
+    {
+        var item = DecodeSession.RunHex([CapturedEia, CapturedEib]).Items[1];
+
+        Assert.Equal(("EIB", BlockSource.Length), (item.Block, item.BlockSource));
+        string Display(string key) => item.Fields.Single(f => f.Key == key).Display;
+        Assert.Equal(("3.304", "3.304", "52.86"), (Display("eib_max_cell_voltage"), Display("eib_min_cell_voltage"), Display("eib_max_pack_voltage")));
+        // 229/221/225 = PIB's 22.9/22.1 °C: 0.1 °C, not 0.1 K (which would be about −250 °C).
+        Assert.Equal(("22.9", "22.1", "22.5"), (Display("eib_max_cell_temp"), Display("eib_min_cell_temp"), Display("eib_average_cell_temp")));
+        Assert.All(item.Fields, f => Assert.True(f.Uncertain, f.Key));
+    }
+
+    [Fact]
     public void Spa_halves_are_told_apart_by_their_requests()
     {
         var payload = new byte[0x6A];

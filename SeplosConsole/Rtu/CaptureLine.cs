@@ -25,12 +25,13 @@ public enum CaptureDirection
 public sealed partial record CaptureLine(string Hex, CaptureDirection Direction, TimeSpan? Time)
 {
     // One prefix item at the start of what is left of the line. A time of day must not be
-    // followed by ':' (then it is colon-separated hex: 01:04:10:00 …); a bare number counts as a
+    // followed by ':' (then it is colon-separated hex: 01:04:10:00 …) and must have something
+    // after it (a line of just "12:00:01" is three bytes); a bare number counts as a
     // line number only with ':', ')' or '|' and a blank after it, or in front of a timestamp or a
     // direction marker.
     [GeneratedRegex("""
         \G\s*(?:
-            \[?(?<date>\d{4}-\d{2}-\d{2}[T\x20])?(?<tod>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)(?!:)(?:Z|[+-]\d{2}:?\d{2})?\]?
+            \[?(?<date>\d{4}-\d{2}-\d{2}[T\x20])?(?<tod>\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)(?!:)(?:Z|[+-]\d{2}:?\d{2})?\]?(?=\s+\S)
           | \[\s*(?<seconds>\d+(?:\.\d+)?)\s*\]
           | (?:\#\d+|\d+(?=[:)|]\s))[:)|]?(?=\s)
           | \d+(?=\s*(?:>>>|<<<|->|<-|>|<|TX\b|RX\b|TX:|RX:))
