@@ -123,45 +123,17 @@ public static partial class SeplosMap
         ]);
 
         // SFA function switches (register reference, SFA): a set bit means the function is ENABLED.
-        // TB02, TB03, TB05 and TB15 are the event tables above read as switches; TB10, TB17, TB11,
-        // TB12 and TB18 exist only in SFA.
+        // TB02, TB03, TB05, TB08 and TB15 are the event tables above read as switches; TB11 has
+        // TB16's bits and TB10 TB04's plus "cell voltage fault"; TB17, TB12 and TB18 exist only in SFA.
             internal static readonly BitTable Tb10EnvironmentPowerFunctions = new("TB10",
-        [
-            ("high_ambient_temperature_alarm", "Environment high-temperature alarm", FlagKind.Setting),
-            ("over_ambient_temperature_protection", "Environment over-temperature protection", FlagKind.Setting),
-            ("low_ambient_temperature_alarm", "Environment low-temperature alarm", FlagKind.Setting),
-            ("under_ambient_temperature_protection", "Environment under-temperature protection", FlagKind.Setting),
-            ("power_high_temperature_alarm", "Power high-temperature alarm", FlagKind.Setting),
-            ("power_over_temperature_protection", "Power over-temperature protection", FlagKind.Setting),
-            ("cell_heating", "Cell low-temperature heating", FlagKind.Setting),
-            ("cell_voltage_fault", "Cell voltage fault", FlagKind.Setting),
-        ]);
+            [.. Tb04EnvironmentPower.Bits[..7], ("cell_voltage_fault", "Cell voltage fault", FlagKind.Setting)]);
+
+            internal static readonly BitTable Tb11CurrentFunctions2 = Tb16Current2 with { Id = "TB11" };
 
             internal static readonly BitTable Tb17FunctionSwitch = new("TB17",
         [
             ("forced_output", "Forced output (FOCS)", FlagKind.Setting),
             null, null, null, null, null, null, null,
-        ]);
-
-            internal static readonly BitTable Tb11CurrentFunctions2 = new("TB11",
-        [
-            ("output_short_circuit_latch", "Output short-circuit latch-up", FlagKind.Setting),
-            null,
-            ("secondary_charge_over_current_latch", "2nd-level charge over-current latch-up", FlagKind.Setting),
-            ("secondary_discharge_over_current_latch", "2nd-level discharge over-current latch-up", FlagKind.Setting),
-            null, null, null, null,
-        ]);
-
-            internal static readonly BitTable Tb08CapacityFunctions = new("TB08",
-        [
-            ("low_soc_alarm", "Low-SOC alarm", FlagKind.Setting),
-            ("intermittent_charge", "Intermittent charge", FlagKind.Setting),
-            ("external_switch_control", "External switch control", FlagKind.Setting),
-            ("static_standby", "Static standby / sleep", FlagKind.Setting),
-            ("history_recording", "History recording", FlagKind.Setting),
-            ("under_soc_protection", "Under-SOC protection", FlagKind.Setting),
-            ("active_current_limiting", "Active current limiting", FlagKind.Setting),
-            ("passive_current_limiting", "Passive current limiting", FlagKind.Setting),
         ]);
 
             internal static readonly BitTable Tb12Equalization = new("TB12",
@@ -189,7 +161,7 @@ public static partial class SeplosMap
             internal static readonly BitTable[] SwitchTables =
         [
             Tb02Voltage, Tb03CellTemperature, Tb10EnvironmentPowerFunctions, Tb17FunctionSwitch, Tb05Current1,
-            Tb11CurrentFunctions2, Tb08CapacityFunctions, Tb12Equalization, Tb18Indicators, Tb15Hardware,
+            Tb11CurrentFunctions2, Tb08State, Tb12Equalization, Tb18Indicators, Tb15Hardware,
         ];
 
         /// <summary>PIC bytes 8–17 and EIC bytes 0–9 share these tables (register reference, EIC).</summary>
@@ -243,7 +215,7 @@ public static partial class SeplosMap
                     continue;
                 }
                 // TB08 is the table disputed in PIC byte 16; the same doubt holds for its switches.
-                var uncertain = BitTables.SwitchTables[table] == BitTables.Tb08CapacityFunctions;
+                var uncertain = BitTables.SwitchTables[table] == BitTables.Tb08State;
                 flags.Add(new(SwitchKey(entry.Key), entry.Name + " enabled", BlockId.Sfa, (table * 8) + bit, FlagKind.Setting, uncertain,
                     uncertain ? "TB08 is disputed between the documents and the vendor app (PIC byte 16)" : null));
             }
@@ -252,9 +224,19 @@ public static partial class SeplosMap
     }
 
     /// <summary>
-    /// "cell_high_voltage_alarm_active" (the event) → "cell_high_voltage_alarm_enabled" (the switch);
-    /// the bare name is the SPA threshold. "ntc_fault" → "ntc_fault_enabled".
+    /// The switch of an event: "cell_high_voltage_alarm_active" → "cell_high_voltage_alarm_enabled"
+    /// (the bare name is the SPA threshold), "low_soc_state" → "low_soc_enabled",
+    /// "output_short_circuit_latched" → "output_short_circuit_latch_enabled", "ntc_fault" → "ntc_fault_enabled".
     /// </summary>
     private static string SwitchKey(string tableKey)
-        => (tableKey.EndsWith("_active", StringComparison.Ordinal) ? tableKey[..^"_active".Length] : tableKey) + "_enabled";
+    {
+        foreach (var (suffix, replacement) in (ReadOnlySpan<(string, string)>)[("_active", ""), ("_state", ""), ("_latched", "_latch")])
+        {
+            if (tableKey.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return tableKey[..^suffix.Length] + replacement + "_enabled";
+            }
+        }
+        return tableKey + "_enabled";
+    }
 }
