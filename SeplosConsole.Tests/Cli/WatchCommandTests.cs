@@ -51,4 +51,18 @@ public class WatchCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(option, result.Error);
     }
+
+    [Fact]
+    public async Task Listening_on_a_port_that_cannot_open_says_why_and_exits_1_when_nothing_was_read()
+    {
+        var directory = TempDirectory.Create();
+        var port = Path.Combine(directory, "no-such-adapter");
+
+        var result = await CliRunner.RunAsync(["--port", port, "--listen", "watch", "--seconds", "2"], directory: directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Lines);
+        Assert.StartsWith($"watch: serial port {port} does not exist", result.Error);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

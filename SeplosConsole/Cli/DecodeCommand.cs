@@ -33,11 +33,22 @@ public static class DecodeCommand
             if (parse.GetValue(capture) is { } file)
             {
                 var path = Path.GetFullPath(file, context.Directory);
+                if (Directory.Exists(path))
+                {
+                    throw new CliException($"capture file {path} is a directory; give the file");
+                }
                 if (!File.Exists(path))
                 {
                     throw new CliException($"capture file {path} does not exist");
                 }
-                lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException($"cannot read capture file {path}: {ex.Message}");
+                }
                 // A capture holds one burst per line: a frame never runs on into the next line.
                 options = options with { ChunksAreBursts = true };
             }

@@ -52,6 +52,24 @@ public static class WatchCommand
             // The feed raises events on its own tasks; one reader prints them in order.
             var readings = Channel.CreateUnbounded<PackStatus>(new UnboundedChannelOptions { SingleReader = true });
             bus.Feed.PackUpdated += (_, status) => readings.Writer.TryWrite(status);
+            // A link that cannot be opened gives no pack a status in listen mode: say why on stderr,
+            // once per different reason (the listener retries with back-off).
+            string? linkError = null;
+            var errorGate = new Lock();
+            bus.Feed.Event += (_, e) =>
+            {
+                if (e is { Level: BusEventLevel.Error, Address: null })
+                {
+                    lock (errorGate)
+                    {
+                        if (e.Message != linkError)
+                        {
+                            linkError = e.Message;
+                            context.Error.WriteLine($"watch: {e.Message}");
+                        }
+                    }
+                }
+            };
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (limitSeconds is { } limit)
@@ -88,7 +106,11 @@ public static class WatchCommand
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            return SeplosCli.Ok;
+            // Nothing printed and the link failed: that is a failure a script must see.
+            lock (errorGate)
+            {
+                return printed == 0 && linkError is not null && !cancellationToken.IsCancellationRequested ? SeplosCli.Failure : SeplosCli.Ok;
+            }
         });
         return command;
     }

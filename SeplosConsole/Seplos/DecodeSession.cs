@@ -115,7 +115,7 @@ public sealed class DecodeSession
             {
                 _identified++;
             }
-            if (interpreted.Ambiguous.Count > 0)
+            if (interpreted.CrcOk && interpreted.Ambiguous.Count > 0)
             {
                 _ambiguous++;
             }
