@@ -1,27 +1,25 @@
 using System.Globalization;
 using System.Text;
+using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// Input quoted back in a message: control and other invisible characters escaped (binary input
-/// must not drive the terminal: an ESC byte would), and long input cut to
-/// <see cref="MaxChars"/> characters plus "…", so a 100 KB value does not flood the screen.
+/// Input quoted back in a message: cut as <see cref="InputEcho.Shorten"/> does (64 characters and
+/// "…"), then control and other invisible characters escaped as \xNN or \uNNNN, so binary input
+/// cannot drive the terminal (an ESC byte would).
 /// </summary>
 public static class EchoedInput
 {
-    public const int MaxChars = 64;
-
     public static string Quote(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var cut = text.Length > MaxChars;
-        var shown = cut ? text[..MaxChars] : text;
+        var shown = InputEcho.Shorten(text);
         var escaped = new StringBuilder(shown.Length + 8);
         foreach (var c in shown)
         {
             var category = char.GetUnicodeCategory(c);
-            if (char.IsControl(c) || category is UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            if (char.IsControl(c) || category is UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
             {
                 escaped.Append(c <= 0xFF ? $"\\x{(int)c:X2}" : $"\\u{(int)c:X4}");
             }
@@ -30,6 +28,6 @@ public static class EchoedInput
                 escaped.Append(c);
             }
         }
-        return cut ? escaped.Append('…').ToString() : escaped.ToString();
+        return escaped.ToString();
     }
 }
