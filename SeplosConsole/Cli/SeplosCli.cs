@@ -91,6 +91,7 @@ public static class SeplosCli
         root.Subcommands.Add(WriteCommands.Restore(context, global));
         root.Subcommands.Add(WriteCommands.Journal(context, global));
         root.Subcommands.Add(DecodeCommand.Create(context));
+        root.Subcommands.Add(WatchCommand.Create(context, global));
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MqttCommand.Create(context, global));
         root.Subcommands.Add(BenchCommand.Create(context, global));
