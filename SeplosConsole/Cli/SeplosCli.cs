@@ -55,6 +55,7 @@ public static class SeplosCli
     {
         var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).");
         global.AddTo(root);
+        VersionCommand.AttachTo(root, context);
         DashboardCommand.AttachTo(root, context, global);
         root.Subcommands.Add(ReadCommands.List(context));
         root.Subcommands.Add(ReadCommands.Params(context));
