@@ -22,7 +22,7 @@ command -v git >/dev/null || die "needs git"
 
 # What the platform notes measured: clang drives both links; the aarch64 cross libc comes with
 # gcc-aarch64-linux-gnu, its objcopy with binutils-aarch64-linux-gnu.
-packages=(clang lld gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu dpkg-dev binutils xz-utils)
+packages=(clang lld gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu dpkg-dev binutils xz-utils help2man)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -72,6 +72,13 @@ for target in linux-x64:amd64 linux-arm64:arm64; do
     publish "$rid" "$dir" -p:ObjCopyName=aarch64-linux-gnu-objcopy
   else
     publish "$rid" "$dir"
+  fi
+  if [ "$rid" = linux-x64 ]; then
+    # seplos(1) from the program's own --help (the same text for every architecture).
+    LC_ALL=C.UTF-8 help2man --no-info --no-discard-stderr --version-string="$version" \
+      --name="monitor and MQTT bridge for Seplos V3 battery management systems" "$dir/seplos" > "$work/seplos.1" \
+      || die "help2man could not make the manual page from $dir/seplos --help"
+    export SEPLOS_MANPAGE="$work/seplos.1"
   fi
   # The tarball: the program folder (as README "Install"), with the example config and the unit.
   name="seplos-$version-$rid"

@@ -2,6 +2,7 @@
 # Builds the seplos .deb from a Native AOT publish folder with dpkg-deb (no debhelper).
 #   packaging/deb/build-deb.sh VERSION DEB_ARCH PUBLISH_DIR OUT_DIR
 # VERSION is Debian's (1.0.0, 1.1.0~rc1); DEB_ARCH amd64 or arm64. Prints the .deb's path.
+# SEPLOS_MANPAGE=FILE adds that seplos(1) page; DEB_MAINTAINER overrides the Maintainer field.
 set -euo pipefail
 if [ $# -ne 4 ]; then
   echo "usage: $0 VERSION amd64|arm64 PUBLISH_DIR OUT_DIR" >&2
@@ -48,6 +49,14 @@ done
 # The README links docs/mqtt.md; the unit file links mqtt.md beside README.md.
 ln -s docs/mqtt.md "$doc/mqtt.md"
 install -m 0644 "$here/copyright" "$doc/copyright"
+install -d "$root/usr/share/lintian/overrides"
+install -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/seplos"
+# The manual page (release.sh makes it from the program's --help with help2man), when given.
+if [ -n "${SEPLOS_MANPAGE:-}" ]; then
+  install -d "$root/usr/share/man/man1"
+  gzip -9n < "$SEPLOS_MANPAGE" > "$root/usr/share/man/man1/seplos.1.gz"
+  chmod 0644 "$root/usr/share/man/man1/seplos.1.gz"
+fi
 {
   echo "seplos ($version) unstable; urgency=medium"
   echo
