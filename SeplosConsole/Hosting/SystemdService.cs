@@ -75,9 +75,11 @@ public sealed class SystemdService
     /// <summary>Reports until cancelled, then sends STOPPING=1. Never throws for systemd's sake.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        // Readiness is checked often (it gates `systemctl start`); pings at half the watchdog interval
-        // as sd_watchdog_enabled(3) recommends.
-        var tick = TimeSpan.FromMilliseconds(250);
+        // Readiness is checked often (it gates `systemctl start`), then once a second (status changes,
+        // pings): few wake-ups on a Raspberry Pi. Pings at half the watchdog interval, as
+        // sd_watchdog_enabled(3) recommends.
+        var startingTick = TimeSpan.FromMilliseconds(250);
+        var runningTick = TimeSpan.FromSeconds(1);
         var pingEvery = _notifier.WatchdogInterval / 2;
         var nextPing = _time.GetUtcNow();
         var readySent = false;
@@ -118,7 +120,7 @@ public sealed class SystemdService
                     }
                     lastStall = stall;
                 }
-                await Task.Delay(tick, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(readySent ? runningTick : startingTick, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -128,11 +130,16 @@ public sealed class SystemdService
         Send("STOPPING=1");
     }
 
+    private bool _sendFailing;
+
+    /// <summary>Sends one state; a failure is logged once until a send works again (not every ping).</summary>
     private void Send(string state)
     {
-        if (_notifier.Notify(state) is { } error)
+        var error = _notifier.Notify(state);
+        if (error is not null && !_sendFailing)
         {
             _log(BusEventLevel.Warning, error);
         }
+        _sendFailing = error is not null;
     }
 }
