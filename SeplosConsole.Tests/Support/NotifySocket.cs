@@ -44,16 +44,7 @@ public sealed class NotifySocket : IAsyncDisposable
     }
 
     /// <summary>Index the next datagram will get: "after this point".</summary>
-    public int Mark
-    {
-        get
-        {
-            lock (_messages)
-            {
-                return _messages.Count;
-            }
-        }
-    }
+    public int Mark => Messages.Count;
 
     public IReadOnlyList<string> Messages
     {
