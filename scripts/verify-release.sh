@@ -12,6 +12,7 @@ set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 VERSION DIST_DIR" >&2; exit 2; }
 version=$1
+[ -f "$2/SHA256SUMS" ] || { echo "verify-release: $2 holds no release (no SHA256SUMS); make one with scripts/release.sh $version $2" >&2; exit 2; }
 dist="$(cd "$2" && pwd)"
 deb_version=${version/-/\~}
 repo="$(cd "$(dirname "$0")/.." && pwd)"
