@@ -131,5 +131,5 @@ public static class OriginalFlags
         return result;
     }
 
-    private static bool TakesValue(string option) => option is "--port" or "--address" or "--config";
+    private static bool TakesValue(string option) => option is "--port" or "--address" or "--config" or "--record" or "--replay" or "--speed";
 }
