@@ -61,7 +61,7 @@ public sealed class ReplayFeed : IPackFeed
             Log(BusEventLevel.Info, $"replaying {_path}" + (Speed == 1 ? "" : $" at {Speed:0.##}× speed"));
             DateTimeOffset? firstTime = null;
             var started = _time.GetTimestamp();
-            await foreach (var update in reader.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+            await foreach (var (update, snapshot) in RecordedSnapshots.ReadAsync(stream, reader, cancellationToken).ConfigureAwait(false))
             {
                 firstTime ??= update.Time;
                 var due = (update.Time - firstTime.Value) / Speed;
@@ -70,9 +70,8 @@ public sealed class ReplayFeed : IPackFeed
                 {
                     await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 }
-                var previous = _status.TryGetValue(update.Address, out var known) ? known.Snapshot : PackSnapshot.Empty(update.Address);
                 // When it was played, not when it was recorded: the status line's age says whether the replay still runs.
-                Publish(new PackStatus(update.Address, PackLinkState.Online, previous.With(update.Blocks), _time.GetUtcNow(), null, _noCounters));
+                Publish(new PackStatus(update.Address, PackLinkState.Online, snapshot, _time.GetUtcNow(), null, _noCounters));
                 Updates++;
             }
         }
