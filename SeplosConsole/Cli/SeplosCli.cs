@@ -71,6 +71,7 @@ public static class SeplosCli
         root.Subcommands.Add(BenchCommand.Create(context, global));
         root.Subcommands.Add(RecordingCommands.Report(context));
         root.Subcommands.Add(RecordingCommands.Export(context));
+        root.Subcommands.Add(RecordSimulationCommand.Create(context));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }
