@@ -58,6 +58,13 @@ public sealed class LiveBus : IAsyncDisposable
     /// <summary>Why writes are refused when <see cref="Writes"/> is null.</summary>
     public string WritesRefusedReason => _replay is not null ? ReplayFeed.WritesRefusedReason : ListenFeed.WritesRefusedReason;
 
+    /// <summary>
+    /// For a status line: "REC" while recording ("REC stopped" after a failed write), "end of
+    /// recording" when a replay is over; null otherwise.
+    /// </summary>
+    public string? RecordingStatus => _recorder is not null ? (_recorder.IsRecording ? "REC" : "REC stopped")
+        : _replay is not null ? (_replay.Finished ? "end of recording" : "") : null;
+
     public static LiveBus Create(SeplosSettings settings)
     {
         // Every pack heard is shown; the packs the user named are listed (as connecting) from the start.

@@ -27,15 +27,11 @@ public static class RecordingSetup
                 {
                     throw new CliException($"--record: the folder {directory} does not exist");
                 }
-                var recorder = new FeedRecorder(feed, RecordingWriter.Append(file), log);
-                log(BusEventLevel.Info, $"recording to {file}");
-                return recorder;
+                return new FeedRecorder(feed, RecordingWriter.Append(file), log, $"recording to {file}");
             }
             if (settings.Configuration.GetSection("record")["path"]?.Trim() is { Length: > 0 } path)
             {
-                var recorder = new FeedRecorder(feed, new DailyRecording(path, log, DateTimeOffset.Now), log);
-                log(BusEventLevel.Info, $"recording to {path} (a file per day)");
-                return recorder;
+                return new FeedRecorder(feed, new DailyRecording(path, log, DateTimeOffset.Now), log, $"recording to {path} (a file per day)");
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -88,7 +88,7 @@ public sealed class DashboardWindow : Window
 
         _log = new LogPane(_palette, options.LogCapacity) { X = 0, Y = Pos.Bottom(_monitor), Width = Dim.Fill(), Height = Dim.Fill(1) };
         _statusLine = new LiveLabel(_palette) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
-        _trends = new TrendsView(_palette, feed) { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, Visible = false };
+        _trends = new TrendsView(_palette, options.Trends, feed) { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, Visible = false };
         Add(_monitor, _parameters, _trends, _log, _statusLine);
 
         foreach (var status in feed.AllStatus)

@@ -6,7 +6,7 @@ namespace SeplosConsole.Tui;
 
 /// <summary>
 /// The dashboard's trends (key g): eight graphs of the selected pack over 10 min, 1 h or 24 h
-/// (key w), from a <see cref="TrendStore"/> it fills from the feed from the start, so the history
+/// (key w), from a <see cref="TrendStore"/> filled from the feed from the start, so the history
 /// is there when the view is first opened. The time axis is the readings' own (a replay shows
 /// the recorded day). Recomputed only when a reading arrived, the pack, the window or the width
 /// changed. UI thread only.
@@ -25,16 +25,17 @@ public sealed class TrendsView : View
         (TrendMetric.LowestCell, "Cell min"),
     ];
 
-    private readonly IDisposable _filling;
+    private readonly IDisposable? _filling;
     private readonly LiveLabel _heading;
     private readonly LiveLabel _axis;
     private readonly TrendGraph[] _graphs;
     private (byte Address, TrendWindow Window, DateTimeOffset? Latest, int Width)? _shown;
 
-    public TrendsView(Palette palette, IPackFeed feed)
+    /// <param name="store">History filled by the caller; null: a store of its own, filled from <paramref name="feed"/> from now on.</param>
+    public TrendsView(Palette palette, TrendStore? store, IPackFeed feed)
     {
-        Store = new TrendStore();
-        _filling = Store.Attach(feed);
+        Store = store ?? new TrendStore();
+        _filling = store is null ? Store.Attach(feed) : null;
         CanFocus = true;
         _heading = new LiveLabel(palette, Tone.Heading) { X = 0, Y = 0, Width = Dim.Fill(), Height = 1 };
         Add(_heading);
@@ -103,7 +104,7 @@ public sealed class TrendsView : View
     {
         if (disposing)
         {
-            _filling.Dispose();
+            _filling?.Dispose();
         }
         base.Dispose(disposing);
     }

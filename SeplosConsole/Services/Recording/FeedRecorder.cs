@@ -15,13 +15,17 @@ public sealed class FeedRecorder : IAsyncDisposable
     private readonly Action<BusEventLevel, string> _log;
     private readonly Dictionary<(byte, BlockId), DateTimeOffset> _recorded = [];
     private readonly Lock _gate = new();
-    private bool _failed;
+    private volatile bool _failed;
 
-    public FeedRecorder(IPackFeed feed, IRecordingSink sink, Action<BusEventLevel, string> log)
+    private string? _firstWriteMessage;
+
+    /// <param name="firstWriteMessage">Logged with the first update written (front ends listen to the log by then).</param>
+    public FeedRecorder(IPackFeed feed, IRecordingSink sink, Action<BusEventLevel, string> log, string? firstWriteMessage = null)
     {
         _feed = feed;
         _sink = sink;
         _log = log;
+        _firstWriteMessage = firstWriteMessage;
         _feed.PackUpdated += OnPackUpdated;
     }
 
@@ -29,6 +33,9 @@ public sealed class FeedRecorder : IAsyncDisposable
     public long Updates { get; private set; }
 
     public long BytesWritten => _sink.BytesWritten;
+
+    /// <summary>False once a write failed (the recording stopped); for a status line.</summary>
+    public bool IsRecording => !_failed;
 
     private void OnPackUpdated(object? sender, PackStatus status)
     {
@@ -72,6 +79,11 @@ public sealed class FeedRecorder : IAsyncDisposable
                 _recorded[(status.Address, reading.Block)] = reading.ReadAt;
             }
             Updates++;
+            if (_firstWriteMessage is { } message)
+            {
+                _firstWriteMessage = null;
+                _log(BusEventLevel.Info, message);
+            }
         }
     }
 

@@ -35,7 +35,40 @@ public sealed class ReplayFeed : IPackFeed
     }
 
     public event EventHandler<PackStatus>? PackUpdated;
-    public event EventHandler<BusEvent>? Event;
+    private readonly List<BusEvent> _unheard = [];
+    private EventHandler<BusEvent>? _event;
+
+    /// <summary>
+    /// Log lines. A replay can be over before a front end has subscribed (a short recording at a
+    /// high speed), so lines raised while nobody listened go to the first subscriber.
+    /// </summary>
+    public event EventHandler<BusEvent>? Event
+    {
+        add
+        {
+            BusEvent[] unheard;
+            lock (_unheard)
+            {
+                _event += value;
+                unheard = [.. _unheard];
+                _unheard.Clear();
+            }
+            foreach (var line in unheard)
+            {
+                value?.Invoke(this, line);
+            }
+        }
+        remove
+        {
+            lock (_unheard)
+            {
+                _event -= value;
+            }
+        }
+    }
+
+    /// <summary>True once the whole recording has been played.</summary>
+    public bool Finished { get; private set; }
 
     public double Speed { get; }
 
@@ -85,6 +118,7 @@ public sealed class ReplayFeed : IPackFeed
             Log(BusEventLevel.Error, $"cannot read {_path}: {ex.Message}");
             return;
         }
+        Finished = true;
         Log(BusEventLevel.Info, $"end of the recording: {Updates} updates"
             + (reader.SkippedLines > 0 ? $", {reader.SkippedLines} line(s) skipped ({reader.FirstProblem})" : ""));
     }
@@ -99,5 +133,17 @@ public sealed class ReplayFeed : IPackFeed
     public void Report(BusEventLevel level, string message) => Log(level, message);
 
     private void Log(BusEventLevel level, string message)
-        => Event?.Invoke(this, new BusEvent(_time.GetUtcNow(), level, null, message));
+    {
+        var line = new BusEvent(_time.GetUtcNow(), level, null, message);
+        EventHandler<BusEvent>? listeners;
+        lock (_unheard)
+        {
+            listeners = _event;
+            if (listeners is null && _unheard.Count < 50)
+            {
+                _unheard.Add(line);
+            }
+        }
+        listeners?.Invoke(this, line);
+    }
 }
