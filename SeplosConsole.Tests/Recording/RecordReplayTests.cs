@@ -119,6 +119,7 @@ public sealed class RecordReplayTests
     [InlineData("--replay /nonexistent/r.rec show soc", "/nonexistent/r.rec does not exist")]
     [InlineData("--replay REC --speed 0 show soc", "--speed 0: expected a number above 0")]
     [InlineData("--replay REC --record other.rec mqtt", "--record and --replay together")]
+    [InlineData("--simulate --record /nonexistent/dir/r.rec", "--record: the folder /nonexistent/dir does not exist")]
     public async Task Bad_recording_options_get_one_line_and_exit_1(string arguments, string message)
     {
         var path = Path.Combine(TempDirectory.Create(), "r.rec");

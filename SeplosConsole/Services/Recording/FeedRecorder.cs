@@ -62,13 +62,7 @@ public sealed class FeedRecorder : IAsyncDisposable
             {
                 _sink.Write(status.Address, fresh);
             }
-            catch (IOException ex)
-            {
-                _failed = true;
-                _log(BusEventLevel.Error, $"recording stopped: {ex.Message}");
-                return;
-            }
-            catch (UnauthorizedAccessException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 _failed = true;
                 _log(BusEventLevel.Error, $"recording stopped: {ex.Message}");
