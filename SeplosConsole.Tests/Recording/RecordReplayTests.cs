@@ -115,19 +115,19 @@ public sealed class RecordReplayTests
     }
 
     [Theory]
-    [InlineData("--speed 5 show soc", "--speed only applies to --replay FILE")]
-    [InlineData("--replay /nonexistent/r.rec show soc", "/nonexistent/r.rec does not exist")]
-    [InlineData("--replay REC --speed 0 show soc", "--speed 0: expected a number above 0")]
-    [InlineData("--replay REC --record other.rec mqtt", "--record and --replay together")]
-    [InlineData("--simulate --record /nonexistent/dir/r.rec", "--record: the folder /nonexistent/dir does not exist")]
-    public async Task Bad_recording_options_get_one_line_and_exit_1(string arguments, string message)
+    [InlineData("--speed 5 show soc", 2, "--speed only applies to --replay FILE")]
+    [InlineData("--replay /nonexistent/r.rec show soc", 1, "/nonexistent/r.rec does not exist")]
+    [InlineData("--replay REC --speed 0 show soc", 2, "--speed 0: expected a number above 0")]
+    [InlineData("--replay REC --record other.rec mqtt", 2, "--record and --replay together")]
+    [InlineData("--simulate --record /nonexistent/dir/r.rec", 1, "--record: the folder /nonexistent/dir does not exist")]
+    public async Task Bad_recording_options_get_one_line_and_the_right_exit_code(string arguments, int exitCode, string message)
     {
         var path = Path.Combine(TempDirectory.Create(), "r.rec");
         await File.WriteAllBytesAsync(path, RecordingSamples.Write(RecordingSamples.Polls(2, TimeSpan.FromSeconds(1))));
 
         var result = await CliRunner.RunAsync(arguments.Replace("REC", path, StringComparison.Ordinal).Split(' '));
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(exitCode, result.ExitCode);
         Assert.Contains(message, result.Error);
         Assert.Single(result.Error.Trim().Split('\n'));
     }

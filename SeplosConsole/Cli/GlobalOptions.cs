@@ -73,8 +73,16 @@ public sealed class GlobalOptions
     public SeplosSettings Resolve(ParseResult parse, CliContext context)
     {
         var settings = SeplosSettings.Load(parse.GetValue(Config), context.Directory);
-        if (parse.GetValue(Port) is { Length: > 0 } port)
+        foreach (var warning in settings.Warnings)
         {
+            context.Error.WriteLine($"warning: {warning}");
+        }
+        if (parse.GetValue(Port) is { } port)
+        {
+            if (port.Trim().Length == 0)
+            {
+                throw new UsageException("--port: no port named (e.g. /dev/ttyUSB0, tcp://host:502 or sim)");
+            }
             settings = settings with { Port = port };
         }
         if (parse.GetValue(Simulate))
@@ -89,11 +97,16 @@ public sealed class GlobalOptions
         {
             if (!AddressList.TryParse(addressText, out var addresses, out var error))
             {
-                throw new CliException($"--address: {error}");
+                throw new UsageException($"--address: {error}");
             }
             settings = settings with { Addresses = addresses, AddressesChosen = true };
         }
         settings = RecordingOptions.Apply(settings, parse.GetValue(Record), parse.GetValue(Replay), parse.GetValue(Speed), context.Directory);
+        if (!settings.IsSimulator && settings.ReplayFile is null && Directory.Exists(Path.GetFullPath(settings.Port, context.Directory)))
+        {
+            // Else the serial port reports it as missing, which sends the user looking for a cable.
+            throw new CliException($"port {settings.Port} is a directory, not a serial device (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)");
+        }
         Resolved = settings;
         return settings;
     }

@@ -11,17 +11,17 @@ public static class RecordingOptions
     {
         if (speed is { } n && (double.IsNaN(n) || n <= 0 || n > MaxSpeed))
         {
-            throw new CliException($"--speed {n}: expected a number above 0 and at most {MaxSpeed:0}");
+            throw new UsageException($"--speed {n}: expected a number above 0 and at most {MaxSpeed:0}");
         }
         if (speed is not null && replay is null)
         {
-            throw new CliException("--speed only applies to --replay FILE");
+            throw new UsageException("--speed only applies to --replay FILE");
         }
         if (replay is not null)
         {
             if (record is not null)
             {
-                throw new CliException("--record and --replay together would copy a recording; copy the file instead");
+                throw new UsageException("--record and --replay together would copy a recording; copy the file instead");
             }
             var full = Path.GetFullPath(replay, directory);
             if (!File.Exists(full))

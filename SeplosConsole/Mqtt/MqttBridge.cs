@@ -355,6 +355,7 @@ public sealed class MqttBridge
             await PublishAsync(client, message.Topic, message.Payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
             announced.Add(message.Topic);
         }
+        await WithdrawNotFittedAsync(client, session, status, announced, cancellationToken).ConfigureAwait(false);
 
         // State: QoS 0 is enough. Every value is retained and sent again after a reconnect and at
         // each full republish; on a live TCP connection QoS 0 loses nothing, and the broker and a
@@ -380,6 +381,30 @@ public sealed class MqttBridge
                 _log(online ? BusEventLevel.Info : BusEventLevel.Warning, $"MQTT: pack {address} is {availability}");
             }
             session.PackAvailability[address] = availability;
+        }
+    }
+
+    /// <summary>
+    /// Sensors the pack says are not fitted (temperature sensors past ntc_count …) are not
+    /// entities: a config announced before the count was read (or by an earlier run, retained on
+    /// the broker) gets its empty retained payload, and so does its retained state. Once per
+    /// session, and again after it was announced anew.
+    /// </summary>
+    private async Task WithdrawNotFittedAsync(IMqttClient client, SessionState session, PackStatus status, HashSet<string> announced, CancellationToken cancellationToken)
+    {
+        var withdrawn = session.Withdrawn(status.Address);
+        foreach (var field in status.Snapshot.NotFitted)
+        {
+            var topic = _topics.DiscoveryConfig("sensor", status.Address, field.Key);
+            if (withdrawn.Contains(topic) && !announced.Contains(topic))
+            {
+                continue;
+            }
+            await PublishAsync(client, topic, "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(client, _topics.State(status.Address, field.Key), "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+            announced.Remove(topic);
+            withdrawn.Add(topic);
+            session.Published(status.Address).Remove(field.Key);
         }
     }
 
@@ -435,7 +460,7 @@ public sealed class MqttBridge
             }
             else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim())))
             {
-                _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {payload}");
+                _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {InputEcho.Shorten(payload)}");
             }
         }
         return Task.CompletedTask;
@@ -451,7 +476,7 @@ public sealed class MqttBridge
                 // The one log line per command: it also covers the ones refused here, which never
                 // reach the write queue (the front ends do not log the queue's MQTT writes again).
                 _log(result.Outcome == MqttWriteOutcome.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
-                    $"MQTT write pack {command.Address} {command.Key} = {command.Value}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
+                    $"MQTT write pack {command.Address} {command.Key} = {InputEcho.Shorten(command.Value)}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
                 await PublishResultAsync(command, result, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -465,14 +490,14 @@ public sealed class MqttBridge
     {
         if (!_writable.TryGetValue(command.Key, out var field))
         {
-            return MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
+            return _writeHandler?.Refused(command.Address, command.Key, command.Value, $"{command.Key} is not in write_allow_list") ?? MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
         }
         if (!_latest.ContainsKey(command.Address))
         {
-            return MqttWriteResult.Refused($"no pack {command.Address} on this bus");
+            return _writeHandler?.Refused(command.Address, field.Key, command.Value, $"no pack {command.Address} on this bus") ?? MqttWriteResult.Refused($"no pack {command.Address} on this bus");
         }
         // The number, its unit and the range are the pipeline's to check: it parses the way
-        // `seplos set` does and journals the refusal, which a check here would keep off the record.
+        // `seplos edit` does and journals the refusal, which a check here would keep off the record.
         if (_writeHandler is null)
         {
             return MqttWriteResult.Refused("writes are not available in this front end");
@@ -502,7 +527,7 @@ public sealed class MqttBridge
         {
             ["result"] = result.Outcome.ToString().ToLowerInvariant(),
             ["message"] = result.Message,
-            ["value"] = command.Value,
+            ["value"] = InputEcho.Shorten(command.Value),
             ["time"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         }.ToJsonString(HomeAssistantDiscovery.JsonOptions);
         try
@@ -630,6 +655,7 @@ public sealed class MqttBridge
     {
         private readonly Dictionary<byte, Dictionary<string, StateValue>> _published = [];
         private readonly Dictionary<byte, (string Signature, HashSet<string> Topics)> _announced = [];
+        private readonly Dictionary<byte, HashSet<string>> _withdrawn = [];
 
         public string? BridgeAvailability { get; set; }
 
@@ -654,6 +680,14 @@ public sealed class MqttBridge
             BridgeAvailability = null;
         }
 
-        public void ForgetDiscovery() => _announced.Clear();
+        /// <summary>Config topics emptied in this session (sensors not fitted).</summary>
+        public HashSet<string> Withdrawn(byte address)
+            => _withdrawn.TryGetValue(address, out var topics) ? topics : _withdrawn[address] = new(StringComparer.Ordinal);
+
+        public void ForgetDiscovery()
+        {
+            _announced.Clear();
+            _withdrawn.Clear();
+        }
     }
 }

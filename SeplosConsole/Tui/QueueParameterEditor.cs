@@ -20,7 +20,7 @@ public sealed class QueueParameterEditor(ParameterWriteQueue queue) : IParameter
         {
             validation = await queue.PrepareAsync(address, request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Rtu.RtuException or Seplos.PackRefusedException or InvalidOperationException)
+        catch (Exception ex) when (ex is Transport.BusException or Seplos.PackRefusedException or InvalidOperationException)
         {
             return EditPreparation.Refused(address, key, $"cannot read pack {address}: {ex.Message}");
         }
@@ -45,6 +45,17 @@ public sealed class QueueParameterEditor(ParameterWriteQueue queue) : IParameter
             // Cancelled here means the pack changed between the dialog and the write.
             _ => EditOutcome.Refused,
         }, outcome.Plan is { } plan ? $"{plan.Change}: {outcome.Reason}" : outcome.Reason);
+    }
+
+    public Task CancelledAsync(EditPreparation preparation, CancellationToken cancellationToken)
+    {
+        if (preparation.Plan is not PreparedWrite prepared)
+        {
+            return Task.CompletedTask;
+        }
+        // Off the UI thread: the journal flushes to disk.
+        return Task.Run(() => queue.Record(preparation.Address, prepared.Request,
+            new WriteOutcome(WriteResult.Cancelled, $"{prepared.Plan.Summary} was not confirmed in the dashboard; nothing written", prepared.Plan)), cancellationToken);
     }
 
     private sealed record PreparedWrite(ParameterWriteRequest Request, WritePlan Plan);
