@@ -4,23 +4,25 @@
 #   - resident memory (VmRSS) and processor share of one core while it polls every INTERVAL ms
 # Runs the program in a private tmux server, so it needs tmux; reads /proc for memory and CPU.
 #
-# usage: scripts/measure-dashboard.sh [--pty] [--interval MS] [--runs N] [--seconds S] BINARY [ARGS…]
+# usage: scripts/measure-dashboard.sh [--pty] [--interval MS] [--runs N] [--seconds S] [--keys KEYS] BINARY [ARGS…]
 #   BINARY   e.g. ./publish/seplos (native or ReadyToRun publish) or "dotnet path/seplos.dll"
 #   --pty    poll a `seplos simulate --link` process over a pseudo-terminal (System.IO.Ports)
 #            instead of the in-process simulator
+#   --keys   keys typed after the last start, before measuring (e.g. g: with the trends view open)
 set -euo pipefail
 
-interval=500 runs=5 seconds=60 pty=false
+interval=500 runs=5 seconds=60 pty=false keys=
 while [ $# -gt 0 ]; do
   case "$1" in
     --pty) pty=true; shift ;;
     --interval) interval=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --keys) keys=$2; shift 2 ;;
     *) break ;;
   esac
 done
-[ $# -ge 1 ] || { sed -n '2,12p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,13p' "$0"; exit 2; }
 binary=$1; shift
 
 work=$(mktemp -d)
@@ -76,6 +78,7 @@ done
 echo "start to first frame with data (ms): ${starts[*]}"
 
 pid=$(program)
+[ -n "$keys" ] && "${tmux[@]}" send-keys -t m "$keys"
 sleep 5
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 t1=$(ticks); s1=$(date +%s%N)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Services;
+using SeplosConsole.Services.Trends;
 using SeplosConsole.Tui;
 
 namespace SeplosConsole.Cli;
@@ -35,15 +36,20 @@ public static class DashboardCommand
             // The dashboard shows the outcome of its own edits, and the bridge logs each MQTT write
             // (with its result) to the dashboard's log; nothing else writes here.
 
+            // Filled from the first reading (a fast replay can be over before the dashboard is up).
+            var trends = new TrendStore();
+            using var trendFilling = trends.Attach(bus.Feed);
             var polling = bus.RunAsync(stop.Token);
             int exitCode;
             try
             {
                 exitCode = await Dashboard.RunAsync(bus.Feed, new DashboardOptions
                 {
-                    Editor = bus.Writes is null ? new RefusingParameterEditor(ListenFeed.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
+                    Editor = bus.Writes is null ? new RefusingParameterEditor(bus.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
                     LightTheme = parse.GetValue(light),
-                    ExtraStatus = bridge is null ? null : () => bridge.Status.ToString(),
+                    Trends = trends,
+                    ExtraStatus = bridge is null && bus.RecordingStatus is null ? null
+                        : () => string.Join(" │ ", new[] { bus.RecordingStatus, bridge?.Status.ToString() }.Where(part => part is { Length: > 0 })),
                 }, stop.Token, context.Error).ConfigureAwait(false);
             }
             finally

@@ -36,8 +36,29 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> Record { get; } = new("--record")
+    {
+        Description = "Also record what is read from the packs to this file (replay it with --replay, summarise it with `seplos report`)",
+        Recursive = true,
+    };
+
+    public Option<string?> Replay { get; } = new("--replay")
+    {
+        Description = "Play a recording instead of reading a bus (read-only)",
+        Recursive = true,
+    };
+
+    public Option<double?> Speed { get; } = new("--speed")
+    {
+        Description = "With --replay: play N times faster than recorded (default 1)",
+        Recursive = true,
+    };
+
     public void AddTo(RootCommand root)
     {
+        root.Options.Add(Record);
+        root.Options.Add(Replay);
+        root.Options.Add(Speed);
         root.Options.Add(Port);
         root.Options.Add(Simulate);
         root.Options.Add(Address);
@@ -80,7 +101,8 @@ public sealed class GlobalOptions
             }
             settings = settings with { Addresses = addresses, AddressesChosen = true };
         }
-        if (!settings.IsSimulator && Directory.Exists(Path.GetFullPath(settings.Port, context.Directory)))
+        settings = RecordingOptions.Apply(settings, parse.GetValue(Record), parse.GetValue(Replay), parse.GetValue(Speed), context.Directory);
+        if (!settings.IsSimulator && settings.ReplayFile is null && Directory.Exists(Path.GetFullPath(settings.Port, context.Directory)))
         {
             // Else the serial port reports it as missing, which sends the user looking for a cable.
             throw new CliException($"port {settings.Port} is a directory, not a serial device (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)");

@@ -2,6 +2,7 @@ using SeplosConsole.Config;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
+using SeplosConsole.Services.Recording;
 using SeplosConsole.Services.Writes;
 using SeplosConsole.Transport;
 
@@ -16,6 +17,8 @@ public sealed class LiveBus : IAsyncDisposable
 {
     private readonly RtuClient? _rtu;
     private readonly ListenFeed? _listener;
+    private readonly ReplayFeed? _replay;
+    private FeedRecorder? _recorder;
 
     private LiveBus(SeplosSettings settings, RtuClient rtu)
     {
@@ -38,6 +41,13 @@ public sealed class LiveBus : IAsyncDisposable
         Feed = listener;
     }
 
+    private LiveBus(SeplosSettings settings, ReplayFeed replay)
+    {
+        Settings = settings;
+        _replay = replay;
+        Feed = replay;
+    }
+
     public SeplosSettings Settings { get; }
     public IPackFeed Feed { get; }
     /// <summary>Null in listen mode.</summary>
@@ -45,24 +55,44 @@ public sealed class LiveBus : IAsyncDisposable
     /// <summary>Null in listen mode: nothing is ever written.</summary>
     public ParameterWriteQueue? Writes { get; }
 
+    /// <summary>Why writes are refused when <see cref="Writes"/> is null.</summary>
+    public string WritesRefusedReason => _replay is not null ? ReplayFeed.WritesRefusedReason : ListenFeed.WritesRefusedReason;
+
+    /// <summary>
+    /// For a status line: "REC" while recording ("REC stopped" after a failed write), "end of
+    /// recording" when a replay is over; null otherwise.
+    /// </summary>
+    public string? RecordingStatus => _recorder is not null ? (_recorder.IsRecording ? "REC" : "REC stopped")
+        : _replay is not null ? (_replay.Finished ? "end of recording" : "") : null;
+
     public static LiveBus Create(SeplosSettings settings)
-        => settings.Listen
-            // Every pack heard is shown; the packs the user named are listed (as connecting) from the start.
-            ? new(settings, new ListenFeed(TransportFactory.Create(settings), new ListenOptions { Addresses = settings.AddressesChosen ? settings.Addresses : [] }))
-            : new(settings, TransportFactory.CreateClient(settings));
+    {
+        // Every pack heard is shown; the packs the user named are listed (as connecting) from the start.
+        var shown = settings.AddressesChosen ? settings.Addresses : [];
+        var bus = settings.ReplayFile is { } replay ? new LiveBus(settings, new ReplayFeed(replay, settings.ReplaySpeed, shown))
+            : settings.Listen ? new LiveBus(settings, new ListenFeed(TransportFactory.Create(settings), new ListenOptions { Addresses = shown }))
+            : new LiveBus(settings, TransportFactory.CreateClient(settings));
+        bus._recorder = RecordingSetup.Start(settings, bus.Feed, bus.Report);
+        return bus;
+    }
 
     public Task RunAsync(CancellationToken cancellationToken)
-        => _listener?.RunAsync(cancellationToken) ?? Poller!.RunAsync(cancellationToken);
+        => _replay?.RunAsync(cancellationToken) ?? _listener?.RunAsync(cancellationToken) ?? Poller!.RunAsync(cancellationToken);
 
     /// <summary>A line for the feed's log (the dashboard's log pane), from outside the bus.</summary>
     public void Report(BusEventLevel level, string message)
     {
         Poller?.Report(level, message);
         _listener?.Report(level, message);
+        _replay?.Report(level, message);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_recorder is not null)
+        {
+            await _recorder.DisposeAsync().ConfigureAwait(false);
+        }
         if (_rtu is not null)
         {
             await _rtu.DisposeAsync().ConfigureAwait(false);

@@ -25,7 +25,7 @@ public static class MqttCommand
             // Writes come only from MQTT here, and the bridge logs each command with its result.
             if (bus.Writes is null && options.AllowWrites)
             {
-                log.Write(BusEventLevel.Warning, "allow_writes is ignored: " + ListenFeed.WritesRefusedReason);
+                log.Write(BusEventLevel.Warning, "allow_writes is ignored: " + bus.WritesRefusedReason);
             }
             var bridge = new MqttBridge(options, log.Write, options.AllowWrites && bus.Writes is not null ? new WriteQueueHandler(bus.Writes) : null);
             log.Write(BusEventLevel.Info, settings.Listen

@@ -96,6 +96,9 @@ public static class SeplosCli
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MqttCommand.Create(context, global));
         root.Subcommands.Add(BenchCommand.Create(context, global));
+        root.Subcommands.Add(RecordingCommands.Report(context));
+        root.Subcommands.Add(RecordingCommands.Export(context));
+        root.Subcommands.Add(RecordSimulationCommand.Create(context));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }
@@ -158,5 +161,5 @@ public static class OriginalFlags
         return result;
     }
 
-    private static bool TakesValue(string option) => option is "--port" or "--address" or "--config";
+    private static bool TakesValue(string option) => option is "--port" or "--address" or "--config" or "--record" or "--replay" or "--speed";
 }

@@ -16,6 +16,10 @@ public static class TransportFactory
 
     public static IBusTransport Create(SeplosSettings settings, Simulation.SimulatorOptions? simulator = null)
     {
+        if (settings.ReplayFile is { } replay)
+        {
+            return new Simulation.RecordedPacksTransport(replay);
+        }
         var port = settings.Port.Trim();
         if (settings.IsSimulator)
         {

@@ -92,7 +92,7 @@ public static class IniText
 
 /// <summary>
 /// Every section and key a seplos.ini may hold, for the warning about a typo. The readers are
-/// <see cref="SeplosSettings.FromConfiguration"/> ([seplos]) and Mqtt/MqttSettings ([mqtt]):
+/// <see cref="SeplosSettings.FromConfiguration"/> ([seplos]), Mqtt/MqttSettings ([mqtt]) and Cli/RecordingSetup ([record]):
 /// a key added there belongs here too (a test reads a file with every key and expects no warning).
 /// </summary>
 public static class KnownSettings
@@ -102,6 +102,8 @@ public static class KnownSettings
         ["seplos"] = ["serial", "port", "address", "addresses", "baud", "timeout_ms", "retries", "interval_ms", "system", "listen", "journal"],
         ["mqtt"] = ["server", "port", "user", "pass", "password", "tls", "client_id", "prefix", "discovery_prefix", "republish_minutes",
             "allow_writes", "write_allow_list", "expire_after_seconds", "deadbands"],
+        // Read by Cli/RecordingSetup.
+        ["record"] = ["path"],
     };
 
     public static IEnumerable<string> Sections => BySection.Keys;

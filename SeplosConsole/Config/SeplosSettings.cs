@@ -24,6 +24,12 @@ public sealed record SeplosSettings
     public bool Listen { get; init; }
     /// <summary>Where the write journal lives; null = the user's state directory.</summary>
     public string? JournalPath { get; init; }
+    /// <summary>--record FILE: append what is read to this recording (docs/recordings.md).</summary>
+    public string? RecordFile { get; init; }
+    /// <summary>--replay FILE: play this recording instead of reading a bus.</summary>
+    public string? ReplayFile { get; init; }
+    /// <summary>--speed N: how much faster than recorded a replay runs.</summary>
+    public double ReplaySpeed { get; init; } = 1;
     /// <summary>Which files were read, for messages.</summary>
     public IReadOnlyList<string> Sources { get; init; } = [];
     /// <summary>The whole configuration, for sections other layers read (e.g. [mqtt]).</summary>

@@ -45,6 +45,7 @@ public sealed partial class SimulatedPack
     private readonly double[] _sensorOffsets = new double[FittedSensors];
     private readonly double[] _cellTemperatures = new double[FittedSensors];
     private readonly double _currentShare;
+    private readonly double? _constantCurrent;
     private readonly double _soh;
     private readonly int _firstCycles;
     private readonly double _firstDischargedAh;
@@ -64,6 +65,7 @@ public sealed partial class SimulatedPack
         _time = time ?? TimeProvider.System;
         _random = new Random(unchecked((options.Seed * 397) + address));
         _cyclePeriod = options.CyclePeriod;
+        _constantCurrent = options.ConstantCurrent;
         foreach (var block in SeplosMap.Blocks)
         {
             _images[block.Id] = new byte[block.IsCoils ? block.RegisterCount : block.RegisterCount * 2];
@@ -382,6 +384,10 @@ public sealed partial class SimulatedPack
     /// <summary>The load profile: charge, rest, discharge, rest in one <see cref="SimulatorOptions.CyclePeriod"/>.</summary>
     private double LoadCurrent(TimeSpan at)
     {
+        if (_constantCurrent is { } constant)
+        {
+            return constant;
+        }
         var phase = at.Ticks % _cyclePeriod.Ticks / (double)_cyclePeriod.Ticks;
         var amps = phase switch
         {

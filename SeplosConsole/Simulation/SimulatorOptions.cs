@@ -37,6 +37,13 @@ public sealed record SimulatorOptions
     /// <summary>One charge → rest → discharge → rest cycle of the simulated load.</summary>
     public TimeSpan CyclePeriod { get; init; } = TimeSpan.FromMinutes(40);
 
+    /// <summary>
+    /// A current held for ever instead of the cycle (A, + charging, − discharging), the same for
+    /// every pack: a known input for checking what is computed from the current (the report's
+    /// energy integral).
+    /// </summary>
+    public double? ConstantCurrent { get; init; }
+
     /// <summary>Share of replies that get a random fault (0 = none, 0.05 = 5 %).</summary>
     public double FaultRate { get; init; }
 

@@ -17,6 +17,9 @@ public sealed record DashboardOptions
 
     public bool LightTheme { get; init; }
 
+    /// <summary>The history the trends view draws, filled by the caller from the start; null: the window fills its own.</summary>
+    public Services.Trends.TrendStore? Trends { get; init; }
+
     /// <summary>Terminal.Gui driver name ("ansi", "dotnet"); null picks the platform default.</summary>
     public string? Driver { get; init; }
 

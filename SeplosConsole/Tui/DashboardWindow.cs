@@ -39,6 +39,7 @@ public sealed class DashboardWindow : Window
     private readonly StatusPanel _status;
     private readonly PackSelector _selector;
     private readonly ParametersView _parameters;
+    private readonly TrendsView _trends;
     private readonly LogPane _log;
     private readonly LiveLabel _statusLine;
     private readonly object? _timer;
@@ -87,7 +88,8 @@ public sealed class DashboardWindow : Window
 
         _log = new LogPane(_palette, options.LogCapacity) { X = 0, Y = Pos.Bottom(_monitor), Width = Dim.Fill(), Height = Dim.Fill(1) };
         _statusLine = new LiveLabel(_palette) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
-        Add(_monitor, _parameters, _log, _statusLine);
+        _trends = new TrendsView(_palette, options.Trends, feed) { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, Visible = false };
+        Add(_monitor, _parameters, _trends, _log, _statusLine);
 
         foreach (var status in feed.AllStatus)
         {
@@ -106,6 +108,7 @@ public sealed class DashboardWindow : Window
     public Palette Palette => _palette;
     public LogPane Log => _log;
     public ParametersView Parameters => _parameters;
+    public TrendsView Trends => _trends;
     public string StatusText => _statusLine.Text;
 
     /// <summary>Set when the user asked to quit (q, Ctrl+Q); the run loop is asked to stop.</summary>
@@ -153,6 +156,10 @@ public sealed class DashboardWindow : Window
             {
                 _parameters.Show(current.Snapshot);
             }
+            if (_trends.Visible)
+            {
+                _trends.Show(current.Address);
+            }
         }
         var rate = current is not null && _rates.TryGetValue(current.Address, out var meter) ? meter.PerSecond(now) : null;
         var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate);
@@ -168,6 +175,7 @@ public sealed class DashboardWindow : Window
     public void ToggleView()
     {
         var toParameters = !_parameters.Visible;
+        _trends.Visible = false;
         _parameters.Visible = toParameters;
         _monitor.Visible = !toParameters;
         _forceRedraw = true;
@@ -182,6 +190,18 @@ public sealed class DashboardWindow : Window
         }
     }
 
+    /// <summary>Trends ↔ monitor (from the parameters, to the trends).</summary>
+    public void ToggleTrends()
+    {
+        var toTrends = !_trends.Visible;
+        _trends.Visible = toTrends;
+        _parameters.Visible = false;
+        _monitor.Visible = !toTrends;
+        _forceRedraw = true;
+        Refresh();
+        (toTrends ? (View)_trends : _monitor).SetFocus();
+    }
+
     public void ToggleTheme()
     {
         _palette = _palette == Palette.Dark ? Palette.Light : Palette.Dark;
@@ -193,6 +213,7 @@ public sealed class DashboardWindow : Window
         _status.UsePalette(_palette);
         _selector.UsePalette(_palette);
         _parameters.UsePalette(_palette);
+        _trends.UsePalette(_palette);
         _log.UsePalette(_palette);
         _statusLine.UsePalette(_palette);
         SetNeedsDraw();
@@ -354,7 +375,11 @@ public sealed class DashboardWindow : Window
         if (key == Key.Esc)
         {
             // Esc is Terminal.Gui's quit key; here it only steps back, q quits.
-            if (_parameters.Visible)
+            if (_trends.Visible)
+            {
+                ToggleTrends();
+            }
+            else if (_parameters.Visible)
             {
                 ToggleView();
             }
@@ -378,6 +403,13 @@ public sealed class DashboardWindow : Window
                 return true;
             case 'q':
                 Quit();
+                return true;
+            case 'g':
+                ToggleTrends();
+                return true;
+            case 'w' when _trends.Visible:
+                _trends.NextWindow();
+                Refresh();
                 return true;
             case 'd':
                 ToggleTheme();
@@ -408,6 +440,7 @@ public sealed class DashboardWindow : Window
     private void ShowHelp()
         => MessageBox.Query(_app, "Keys", string.Join('\n',
             "t        monitor / parameters",
+            "g        trends: graphs over time (w: 10 min / 1 h / 24 h)",
             "e        edit a parameter: key value, Enter",
             "Tab      complete a parameter key",
             "Esc      leave the edit field / back to monitor",
