@@ -49,6 +49,7 @@ public sealed class DashboardWindow : Window
     private bool _shownOld;
     private bool _forceRedraw = true;
     private volatile bool _closed;
+    private ConfirmWriteDialog? _openConfirmation;
 
     public DashboardWindow(IApplication app, IPackFeed feed, DashboardOptions options)
     {
@@ -89,15 +90,21 @@ public sealed class DashboardWindow : Window
         _statusLine = new LiveLabel(_palette) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
         Add(_monitor, _parameters, _log, _statusLine);
 
+        // Subscribe first, then take what is known: a failure the poller met before the window
+        // existed (a missing port fails within milliseconds) is in the status, not in an event we saw.
+        feed.PackUpdated += OnPackUpdated;
+        feed.Event += OnBusEvent;
         foreach (var status in feed.AllStatus)
         {
             _latest[status.Address] = status;
         }
-        feed.PackUpdated += OnPackUpdated;
-        feed.Event += OnBusEvent;
-        app.Keyboard.KeyDown += OnKeyDown;
+        app.Keyboard.KeyDown += OnApplicationKeyDown;
         _timer = app.AddTimeout(options.RefreshInterval, OnTimer);
         AppendLog(options.Editor is null ? $"dashboard on {feed.LinkName}; read-only, writes disabled" : $"dashboard on {feed.LinkName}");
+        foreach (var reason in feed.AllStatus.Where(s => s.State != PackLinkState.Online).Select(s => s.LastError).OfType<string>().Distinct())
+        {
+            AppendLog($"ERROR {reason}");
+        }
         Refresh();
     }
 
@@ -106,6 +113,7 @@ public sealed class DashboardWindow : Window
     public Palette Palette => _palette;
     public LogPane Log => _log;
     public ParametersView Parameters => _parameters;
+    public ListView SelectorList => _selector.List;
     public string StatusText => _statusLine.Text;
 
     /// <summary>Set when the user asked to quit (q, Ctrl+Q); the run loop is asked to stop.</summary>
@@ -155,11 +163,8 @@ public sealed class DashboardWindow : Window
             }
         }
         var rate = current is not null && _rates.TryGetValue(current.Address, out var meter) ? meter.PerSecond(now) : null;
-        var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate);
-        if (_options.ExtraStatus?.Invoke() is { Length: > 0 } extra)
-        {
-            text = $"{text} │ {extra}";
-        }
+        var width = _app.Screen.Width > 0 ? _app.Screen.Width : 80;
+        var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate, _options.ExtraStatus?.Invoke(), width);
         _statusLine.Show(text, tone);
         ShowSelector();
         _log.Render();
@@ -198,6 +203,29 @@ public sealed class DashboardWindow : Window
         SetNeedsDraw();
     }
 
+    /// <summary>Selects the pack at <paramref name="address"/> if it is polled; false when it is not.</summary>
+    public bool SelectAddress(byte address)
+    {
+        var index = _addresses.IndexOf(address);
+        if (index < 0)
+        {
+            return false;
+        }
+        SelectPack(index);
+        return true;
+    }
+
+    /// <summary>
+    /// Stops the dashboard from outside (Ctrl+C on the process, SIGTERM): an open confirmation is
+    /// cancelled first (its cancel outcome runs), then the window's loop ends. UI thread.
+    /// </summary>
+    public void RequestQuit()
+    {
+        _openConfirmation?.Cancel();
+        QuitRequested = true;
+        _app.RequestStop(this);
+    }
+
     public void SelectPack(int index)
     {
         if (index < 0 || index >= _addresses.Count || index == _selected)
@@ -216,7 +244,7 @@ public sealed class DashboardWindow : Window
             _closed = true;
             _feed.PackUpdated -= OnPackUpdated;
             _feed.Event -= OnBusEvent;
-            _app.Keyboard.KeyDown -= OnKeyDown;
+            _app.Keyboard.KeyDown -= OnApplicationKeyDown;
             if (_timer is not null)
             {
                 _app.RemoveTimeout(_timer);
@@ -311,54 +339,66 @@ public sealed class DashboardWindow : Window
         _log.Render();
     }
 
-    private void OnKeyDown(object? sender, Key key)
+    /// <summary>
+    /// Seen before any view: only Ctrl+Q, which quits from everywhere in the window, the edit field too.
+    /// Every other key goes down to the focused view first (<see cref="OnKeyDownNotHandled"/>).
+    /// </summary>
+    private void OnApplicationKeyDown(object? sender, Key key)
     {
         // Dialogs (confirmation, help) get their keys untouched.
-        if (key.Handled || _closed || !ReferenceEquals(_app.TopRunnableView, this))
+        if (key.Handled || _closed || key != Key.Q.WithCtrl || !ReferenceEquals(_app.TopRunnableView, this))
         {
             return;
         }
+        Quit();
+        key.Handled = true;
+    }
+
+    /// <summary>
+    /// The dashboard's keys, offered only after the focused view declined the key. A text field takes
+    /// every printable key as text, so nothing typed into it can switch packs, quit or open a view —
+    /// whatever Terminal.Gui's idea of "focused" was after a dialog closed (it was wrong: issue 10).
+    /// </summary>
+    protected override bool OnKeyDownNotHandled(Key key)
+    {
+        if (key.Handled || _closed)
+        {
+            return key.Handled;
+        }
         try
         {
-            key.Handled = HandleKey(key);
+            return HandleKey(key);
         }
         catch (Exception ex)
         {
             LogNow($"key {key}: {ex.Message}");
-            key.Handled = true;
+            return true;
         }
     }
 
     private bool HandleKey(Key key)
     {
-        if (key == Key.Q.WithCtrl)
-        {
-            Quit();
-            return true;
-        }
-        // Letters typed in the edit field are text, not commands (`t` in "pulse_time").
-        if (_app.Navigation?.GetFocused() is TextField)
-        {
-            if (key == Key.Esc)
-            {
-                _parameters.Table.SetFocus();
-                return true;
-            }
-            return false;
-        }
-        if (key == Key.F1)
-        {
-            ShowHelp();
-            return true;
-        }
         if (key == Key.Esc)
         {
-            // Esc is Terminal.Gui's quit key; here it only steps back, q quits.
-            if (_parameters.Visible)
+            // Esc is Terminal.Gui's quit key; here it leaves the edit field or steps back, q quits.
+            if (_parameters.EditField.HasFocus)
+            {
+                _parameters.Table.SetFocus();
+            }
+            else if (_parameters.Visible)
             {
                 ToggleView();
             }
             return true;
+        }
+        if (_parameters.EditField.HasFocus)
+        {
+            // A key the field did not take (Ctrl+…, F-keys) is no command while typing there.
+            return key == Key.F1 ? ShowHelpAndHandle() : false;
+        }
+        if (key == Key.F1)
+        {
+            return ShowHelpAndHandle();
         }
         if (key.IsCtrl || key.IsAlt)
         {
@@ -383,20 +423,30 @@ public sealed class DashboardWindow : Window
                 ToggleTheme();
                 return true;
             case '?':
-                ShowHelp();
-                return true;
+                return ShowHelpAndHandle();
             case '[':
                 SelectPack(_selected - 1);
                 return true;
             case ']':
                 SelectPack(_selected + 1);
                 return true;
-            case >= '1' and <= '9' when _addresses.Count > 1:
-                SelectPack(key.AsRune.Value - '1');
+            case >= '0' and <= '9' when _addresses.Count > 1:
+                // By address, as the DIP switches and --address name them, not by place in the list.
+                var address = (byte)(key.AsRune.Value - '0');
+                if (!SelectAddress(address))
+                {
+                    LogNow($"no pack {address} here (packs {string.Join(", ", _addresses)})");
+                }
                 return true;
             default:
                 return false;
         }
+    }
+
+    private bool ShowHelpAndHandle()
+    {
+        ShowHelp();
+        return true;
     }
 
     private void Quit()
@@ -405,16 +455,7 @@ public sealed class DashboardWindow : Window
         _app.RequestStop();
     }
 
-    private void ShowHelp()
-        => MessageBox.Query(_app, "Keys", string.Join('\n',
-            "t        monitor / parameters",
-            "e        edit a parameter: key value, Enter",
-            "Tab      complete a parameter key",
-            "Esc      leave the edit field / back to monitor",
-            "[ ] 1-9  choose the pack (several packs)",
-            "d        light / dark theme",
-            "? F1     this help",
-            "q Ctrl+Q quit"), "_OK");
+    private void ShowHelp() => HelpDialog.Show(_app, _palette);
 
     private void SubmitEdit()
     {
@@ -470,15 +511,36 @@ public sealed class DashboardWindow : Window
             message += "\n\n" + string.Join('\n', preparation.Warnings.Select(w => "! " + w));
         }
         message += $"\n\nWrite this to pack {preparation.Address}?";
-        // "_No" is last, so it is the default: Enter or Esc never writes.
-        var answer = MessageBox.Query(_app, "Confirm write", message, "_Yes", "_No");
-        if (answer != 0)
+        bool confirmed;
+        using (var dialog = new ConfirmWriteDialog(_palette, message, _app.Screen.Width))
         {
-            ShowOutcome(preparation.Key, "cancelled", $"not written: {preparation.Key} (cancelled)", Tone.Normal);
+            _openConfirmation = dialog;
+            try
+            {
+                _app.Run(dialog);
+            }
+            finally
+            {
+                _openConfirmation = null;
+            }
+            confirmed = dialog.Confirmed;
+        }
+        if (!confirmed)
+        {
+            Cancelled(preparation);
             return;
         }
         ShowOutcome(preparation.Key, "queued", $"queued: {preparation.PlanText}", Tone.Normal);
         Track(ApplyAsync(editor, preparation));
+    }
+
+    /// <summary>
+    /// The one place a confirmation ends without a write: anything but a typed "yes", Esc, Ctrl+C,
+    /// or the dashboard stopping while the dialog was open. Nothing was queued.
+    /// </summary>
+    private void Cancelled(EditPreparation preparation)
+    {
+        ShowOutcome(preparation.Key, "cancelled", $"not written: {preparation.Key} (cancelled)", Tone.Normal);
     }
 
     private async Task ApplyAsync(IParameterEditor editor, EditPreparation preparation)
