@@ -16,11 +16,7 @@ namespace SeplosConsole.Tui;
 /// </summary>
 public sealed class DashboardWindow : Window
 {
-    /// <summary>Rows of the monitor above the log: fits 80×24 with a 2-line log and the status line.</summary>
-    public const int BodyHeight = 19;
-
     private const int LeftWidth = 38;
-    private const int TopHeight = 12;
 
     private readonly IApplication _app;
     private readonly IPackFeed _feed;
@@ -35,7 +31,6 @@ public sealed class DashboardWindow : Window
     private readonly View _monitor;
     private readonly PackPanel _packPanel;
     private readonly CellGrid _cells;
-    private readonly TemperaturePanel _temperatures;
     private readonly StatusPanel _status;
     private readonly PackSelector _selector;
     private readonly ParametersView _parameters;
@@ -50,6 +45,7 @@ public sealed class DashboardWindow : Window
     private bool _forceRedraw = true;
     private volatile bool _closed;
     private ConfirmWriteDialog? _openConfirmation;
+    private readonly CellExtremes _extremes = new();
 
     public DashboardWindow(IApplication app, IPackFeed feed, DashboardOptions options)
     {
@@ -62,21 +58,22 @@ public sealed class DashboardWindow : Window
         CanFocus = true;
         SetScheme(_palette.Window);
 
-        _monitor = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, CanFocus = true };
-        _packPanel = new PackPanel(_palette) { X = 0, Y = 0, Width = LeftWidth, Height = TopHeight };
-        _cells = new CellGrid(_palette) { X = LeftWidth, Y = 0, Width = Dim.Fill(), Height = 7 };
-        _temperatures = new TemperaturePanel(_palette) { X = LeftWidth, Y = 7, Width = Dim.Fill(), Height = 5 };
-        _status = new StatusPanel(_palette) { X = 0, Y = TopHeight, Width = Dim.Fill(), Height = StatusPanel.ProblemLines + 4 };
-        _selector = new PackSelector(_palette) { X = Pos.Right(_status), Y = TopHeight, Width = Dim.Fill(), Height = StatusPanel.ProblemLines + 4, Visible = false };
+        // Heights follow the terminal (MonitorSplit): 80×24 and 60×20 keep every pane, smaller ones
+        // hide the log, then the status panel, and say so on the status line.
+        _monitor = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Body), CanFocus = true };
+        _packPanel = new PackPanel(_palette) { X = 0, Y = 0, Width = LeftWidth, Height = Dim.Func(_ => Split.Top) };
+        _cells = new CellGrid(_palette, _extremes) { X = LeftWidth, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Top) };
+        _status = new StatusPanel(_palette) { X = 0, Y = Pos.Func(_ => Split.Top), Width = Dim.Fill(), Height = Dim.Func(_ => Split.Status) };
+        _selector = new PackSelector(_palette) { X = Pos.Right(_status), Y = Pos.Func(_ => Split.Top), Width = Dim.Fill(), Height = Dim.Func(_ => Split.Status), Visible = false };
         _selector.List.ValueChanged += (_, _) => Guard(() => SelectFromList());
-        _monitor.Add(_packPanel, _cells, _temperatures, _status, _selector);
+        _monitor.Add(_packPanel, _cells, _status, _selector);
 
         _parameters = new ParametersView(_palette, options.Editor is not null)
         {
             X = 0,
             Y = 0,
             Width = Dim.Fill(),
-            Height = BodyHeight,
+            Height = Dim.Func(_ => Split.Body),
             Visible = false,
         };
         _parameters.EditField.Accepting += (_, e) =>
@@ -109,6 +106,11 @@ public sealed class DashboardWindow : Window
     }
 
     public bool ShowingParameters => _parameters.Visible;
+
+    /// <summary>The rows each pane gets on the terminal as it is now.</summary>
+    public MonitorSplit Split => MonitorSplit.For(_app.Screen.Height > 0 ? _app.Screen.Height : 24);
+
+    public CellGrid Cells => _cells;
     public byte? SelectedAddress => _addresses.Count == 0 ? null : _addresses[_selected];
     public Palette Palette => _palette;
     public LogPane Log => _log;
@@ -151,7 +153,6 @@ public sealed class DashboardWindow : Window
             {
                 _packPanel.Show(current, old);
                 _cells.Show(current, old);
-                _temperatures.Show(current, old);
                 _status.Show(current, old);
                 _shownStatus = current;
                 _shownOld = old;
@@ -164,7 +165,8 @@ public sealed class DashboardWindow : Window
         }
         var rate = current is not null && _rates.TryGetValue(current.Address, out var meter) ? meter.PerSecond(now) : null;
         var width = _app.Screen.Width > 0 ? _app.Screen.Width : 80;
-        var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate, _options.ExtraStatus?.Invoke(), width);
+        var hidden = ShowPanesThatFit();
+        var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate, _options.ExtraStatus?.Invoke(), width, hidden);
         _statusLine.Show(text, tone);
         ShowSelector();
         _log.Render();
@@ -194,7 +196,6 @@ public sealed class DashboardWindow : Window
         _monitor.SetScheme(_palette.Window);
         _packPanel.UsePalette(_palette);
         _cells.UsePalette(_palette);
-        _temperatures.UsePalette(_palette);
         _status.UsePalette(_palette);
         _selector.UsePalette(_palette);
         _parameters.UsePalette(_palette);
@@ -264,6 +265,7 @@ public sealed class DashboardWindow : Window
                 continue;
             }
             _seen[address] = status;
+            _extremes.Observe(status);
             if (!_addresses.Contains(address))
             {
                 _addresses.Add(address);
@@ -285,15 +287,38 @@ public sealed class DashboardWindow : Window
     private int SelectedIndexAfterInsert(byte? known)
         => known is { } address && _addresses.IndexOf(address) is var index and >= 0 ? index : Math.Clamp(_selected, 0, _addresses.Count - 1);
 
+    /// <summary>Hides the panes the terminal has no rows for; returns their names for the status line.</summary>
+    private string? ShowPanesThatFit()
+    {
+        var split = Split;
+        var statusFits = split.Status > 0;
+        var compact = split.Status - 2 < 3;
+        if (_status.Compact != compact)
+        {
+            _status.Compact = compact;
+        }
+        if (_status.Visible != statusFits && !_parameters.Visible)
+        {
+            _status.Visible = statusFits;
+        }
+        if (_log.Visible != split.Log > 0)
+        {
+            _log.Visible = split.Log > 0;
+        }
+        var hidden = split.Hidden(_addresses.Count > 1);
+        return hidden.Count == 0 ? null : "hidden: " + string.Join(", ", hidden);
+    }
+
     private void ShowSelector()
     {
         var several = _addresses.Count > 1;
-        if (several != _selector.Visible)
+        var visible = several && Split.Status > 0;
+        if (visible != _selector.Visible)
         {
-            _selector.Visible = several;
-            _status.Width = several ? Dim.Percent(55) : Dim.Fill();
+            _selector.Visible = visible;
+            _status.Width = visible ? Dim.Percent(55) : Dim.Fill();
         }
-        if (several)
+        if (visible)
         {
             _selector.Show([.. _addresses.Select(a => _seen[a])], _selected);
         }

@@ -13,10 +13,11 @@ public static class StatusLine
     public const string HelpHint = "? help";
 
     /// <param name="extra">State of something beside the bus (e.g. "MQTT connected"), shown last; null for none.</param>
+    /// <param name="hidden">Panes the terminal has no room for ("hidden: log"); null when all show.</param>
     /// <param name="width">The line's width: parts are dropped, least useful first, and the reason for a
     /// failure is shortened, so that the state and "? help" always show (80 columns and less).</param>
     public static (string Text, Tone Tone) Describe(string linkName, bool linkDown, PackStatus? status, DateTimeOffset now, TimeSpan staleAfter, double? requestsPerSecond,
-        string? extra = null, int width = int.MaxValue)
+        string? extra = null, int width = int.MaxValue, string? hidden = null)
     {
         if (status is null)
         {
@@ -41,6 +42,8 @@ public static class StatusLine
             new($"{rate} req/s", 7),
             new($"errors {status.Counters.Errors}", 5),
             new(extra, 8),
+            // Panes without room: never gone without a sign.
+            new(hidden, 2),
         ];
         return (Fit(parts, width), tone);
     }
