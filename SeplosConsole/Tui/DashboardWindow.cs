@@ -409,6 +409,7 @@ public sealed class DashboardWindow : Window
             if (_parameters.EditField.HasFocus)
             {
                 _parameters.Table.SetFocus();
+                _parameters.ShowMessage(ParametersView.LeftFieldHint, Tone.Dim);
             }
             else if (_parameters.Visible)
             {

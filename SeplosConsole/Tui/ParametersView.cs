@@ -60,6 +60,9 @@ public sealed class ParametersView : View
     }
 
     public TableView Table => _table;
+    /// <summary>Shown when Esc leaves the edit field: where the keys go now.</summary>
+    public const string LeftFieldHint = "left the edit field: e edits again, Esc or t back to the monitor";
+
     /// <summary>The label before the edit field.</summary>
     public const string Prompt = "Edit: ";
 
