@@ -200,10 +200,27 @@ public sealed class DashboardSafetyTests
         var candidates = SeplosMap.WritableParameters.Select(f => f.Key).Where(k => k.StartsWith("cell_high", StringComparison.Ordinal)).ToArray();
         Assert.True(candidates.Length > 1, "the map has several cell_high… keys");
         Assert.Equal("cell_high_voltage_", ui.Window.Parameters.EditField.Text);
-        Assert.StartsWith($"{candidates.Length} keys start with \"cell_high\": ", ui.Window.Parameters.ResultText);
+        Assert.StartsWith($"{candidates.Length} keys: {string.Join(", ", candidates.Order(StringComparer.Ordinal))}", ui.Window.Parameters.ResultText);
         Assert.Contains(candidates.Order(StringComparer.Ordinal).First(), ui.Screen());
         // Focus stays in the field: Tab never jumps to the table while typing.
         Assert.True(ui.Window.Parameters.EditField.HasFocus);
+    }
+
+    [Theory]
+    [InlineData(60)]
+    [InlineData(80)]
+    public void The_candidate_list_fits_the_line_and_counts_what_it_leaves_out(int width)
+    {
+        var keys = SeplosMap.WritableParameters.Select(f => f.Key).Order(StringComparer.Ordinal).ToArray();
+        var result = KeyCompletion.Complete("cell_", keys);
+
+        var line = KeyCompletion.Describe(result, width);
+
+        Assert.True(result.IsAmbiguous);
+        Assert.Equal("cell_", result.Text);
+        Assert.True(line.Length <= width, line);
+        Assert.StartsWith($"{result.Candidates.Count} keys: {result.Candidates[0]}", line);
+        Assert.Matches(@"… \(\+\d+\)$", line);
     }
 
     [Fact]

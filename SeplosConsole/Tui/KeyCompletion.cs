@@ -47,7 +47,7 @@ public static class KeyCompletion
             return Fit($"no writable parameter starts with \"{result.Typed}\"", width);
         }
         var count = result.Candidates.Count;
-        var line = $"{count} keys start with \"{result.Typed}\": ";
+        var line = $"{count} keys: ";
         for (var i = 0; i < count; i++)
         {
             var piece = (i == 0 ? "" : ", ") + result.Candidates[i];
@@ -55,7 +55,7 @@ public static class KeyCompletion
             var tail = left > 0 ? $", … (+{left})" : "";
             if (line.Length + piece.Length + tail.Length > width)
             {
-                return i == 0 ? Fit(line + piece, width) : Fit($"{line}, … (+{count - i})", width);
+                return i == 0 ? Fit(line + piece, width - tail.Length) + tail : Fit($"{line}, … (+{count - i})", width);
             }
             line += piece;
         }
