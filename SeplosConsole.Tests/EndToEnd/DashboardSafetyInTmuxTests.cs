@@ -14,6 +14,22 @@ public sealed class DashboardSafetyInTmuxTests
     private static string Dashboard(SimulatedLink link, string arguments)
         => $"cd '{link.Directory}' && exec env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --port '{link.Path}' {arguments}";
 
+    /// <summary>The dashboard on the link's pack 0 in a 100×32 terminal, once it reads ONLINE.</summary>
+    private static async Task<Tmux> OnlineAsync(SimulatedLink link)
+    {
+        var terminal = await Tmux.StartAsync(Dashboard(link, ""), 100, 32);
+        try
+        {
+            await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+            return terminal;
+        }
+        catch
+        {
+            await terminal.DisposeAsync();
+            throw;
+        }
+    }
+
     private static async Task<string> EditAsync(Tmux terminal, string keyAndValue)
     {
         await terminal.SendKeysAsync("e");
@@ -28,8 +44,7 @@ public sealed class DashboardSafetyInTmuxTests
     {
         await using var link = await SimulatedLink.StartAsync();
         var before = link.Simulator.Pack(0).Value("soc_low_alarm");
-        await using var terminal = await Tmux.StartAsync(Dashboard(link, ""), 100, 32);
-        await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+        await using var terminal = await OnlineAsync(link);
 
         var dialog = await EditAsync(terminal, "soc_low_alarm 6");
         Assert.Contains("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60)", dialog);
@@ -52,8 +67,7 @@ public sealed class DashboardSafetyInTmuxTests
     {
         await using var link = await SimulatedLink.StartAsync();
         var before = link.Simulator.Pack(0).Value("soc_low_alarm");
-        await using var terminal = await Tmux.StartAsync(Dashboard(link, ""), 100, 32);
-        await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+        await using var terminal = await OnlineAsync(link);
 
         await EditAsync(terminal, "soc_low_alarm 6");
         await terminal.TypeAsync("yes");

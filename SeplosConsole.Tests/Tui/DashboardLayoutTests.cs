@@ -130,6 +130,27 @@ public sealed partial class DashboardLayoutTests
     }
 
     [Fact]
+    public void At_80x24_c_shows_each_cells_min_and_max_since_start_and_back()
+    {
+        using var ui = Online(80, 24, SnapshotBuilder.Typical().Value("cell_12", 3.300));
+        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Value("cell_12", 3.341).Build(DashboardHarness.Start.AddSeconds(1)), DashboardHarness.Start.AddSeconds(1));
+        ui.Clock.Advance(TimeSpan.FromSeconds(1));
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain("3.300-3.341", ui.Screen());
+
+        ui.Press(Terminal.Gui.Input.Key.C);
+        var screen = ui.Screen();
+
+        Assert.Contains("12 3.300-3.341", screen);
+        Assert.Contains(" 1 3.311-3.311", screen);
+        Assert.Contains("Cells min-max", screen);
+        Assert.DoesNotContain("more: enlarge", screen);
+
+        ui.Press(Terminal.Gui.Input.Key.C);
+        Assert.Matches(@"12 3\.341\^ +[█▏▎▍▌▋▊▉·]{8}", ui.Screen());
+    }
+
+    [Fact]
     public void The_cells_are_not_redrawn_when_nothing_shown_changed()
     {
         using var ui = Online(80, 24);

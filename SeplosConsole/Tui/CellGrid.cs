@@ -24,6 +24,9 @@ public sealed class CellGrid : DashboardPanel
     /// <summary>"NN V.VVV^B": the part of a cell that is always shown.</summary>
     public const int BaseWidth = 10;
 
+    /// <summary>"NN 3.301-3.330": a cell in the min–max view.</summary>
+    public const int SinceStartWidth = 14;
+
     private const int MinBarWidth = 5;
     private const int MinMaxWidth = 12;
     private const string Eighths = " ▏▎▍▌▋▊▉";
@@ -41,6 +44,24 @@ public sealed class CellGrid : DashboardPanel
 
     /// <summary>Min and max per cell since start; the window feeds it with every reading.</summary>
     public CellExtremes Extremes { get; }
+
+    /// <summary>
+    /// True shows each cell's lowest and highest value since start instead of the value and bar
+    /// (key c): the way to see them where the panel is too narrow for both (80×24).
+    /// </summary>
+    public bool ShowingSinceStart
+    {
+        get;
+        set
+        {
+            if (field != value)
+            {
+                field = value;
+                UpdateTitle(LastLayout);
+                SetNeedsDraw();
+            }
+        }
+    }
 
     /// <summary>How the last draw laid the cells out (for tests and the hidden-cells mark).</summary>
     public GridLayout LastLayout { get; private set; }
@@ -92,9 +113,10 @@ public sealed class CellGrid : DashboardPanel
     /// the fewest columns whose rows fit (wider cells have room for the bar and min–max), keeping a
     /// line for the summary when there is one to spare.
     /// </summary>
-    public static GridLayout Plan(int cells, int width, int height)
+    /// <param name="entryWidth">The narrowest a cell may be: <see cref="BaseWidth"/>, or <see cref="SinceStartWidth"/> for min–max.</param>
+    public static GridLayout Plan(int cells, int width, int height, int entryWidth = BaseWidth)
     {
-        if (cells == 0 || width < BaseWidth || height < 1)
+        if (cells == 0 || width < entryWidth || height < 1)
         {
             return new GridLayout(0, 0, 0, 0, 0, false, false);
         }
@@ -106,9 +128,9 @@ public sealed class CellGrid : DashboardPanel
                 continue;
             }
             // A blank between columns when there is room; "NN V.VVV^B" ends in blanks mostly anyway.
-            var gap = (width - (columns - 1)) / columns >= BaseWidth ? 1 : 0;
+            var gap = (width - (columns - 1)) / columns >= entryWidth ? 1 : 0;
             var cellWidth = (width - gap * (columns - 1)) / columns;
-            if (cellWidth < BaseWidth)
+            if (cellWidth < entryWidth)
             {
                 continue;
             }
@@ -117,7 +139,7 @@ public sealed class CellGrid : DashboardPanel
             return new GridLayout(columns, rows, cellWidth, gap, Math.Min(cells, columns * rows), bar, minMax);
         }
         // Too small for all of them: as many as fit, the rest counted in the title.
-        var most = Math.Clamp(width / BaseWidth, 1, 4);
+        var most = Math.Clamp(width / entryWidth, 1, 4);
         return new GridLayout(most, height, width / most, 0, Math.Min(cells, most * height), false, false);
     }
 
@@ -129,7 +151,7 @@ public sealed class CellGrid : DashboardPanel
         {
             return true;
         }
-        var layout = Plan(_cells.Length, width, Math.Max(1, _cells.Length > 0 && height > 4 ? height - 1 : height));
+        var layout = Plan(_cells.Length, width, Math.Max(1, _cells.Length > 0 && height > 4 ? height - 1 : height), ShowingSinceStart ? SinceStartWidth : BaseWidth);
         LastLayout = layout;
         UpdateTitle(layout);
         var barWidth = layout.ShowsMinMax ? layout.CellWidth - BaseWidth - 2 - MinMaxWidth : layout.CellWidth - BaseWidth - 1;
@@ -141,7 +163,7 @@ public sealed class CellGrid : DashboardPanel
             var column = layout.Columns == 1 ? 0 : i / layout.Rows;
             var x = column * (layout.CellWidth + layout.Gap);
             SetAttribute(Palette.For(cell.Tone).Normal);
-            AddStr(x, row, Entry(cell, layout.ShowsBar ? barWidth : 0, layout.ShowsMinMax));
+            AddStr(x, row, ShowingSinceStart ? SinceStart(cell) : Entry(cell, layout.ShowsBar ? barWidth : 0, layout.ShowsMinMax));
         }
         var free = height - layout.Rows;
         if (free >= 1)
@@ -149,7 +171,12 @@ public sealed class CellGrid : DashboardPanel
             SetAttribute(Palette.For(_summaryTone).Normal);
             AddStr(0, layout.Rows, Fit(_summary, width));
         }
-        if (free >= 2 && layout.ShowsBar)
+        if (free >= 2 && ShowingSinceStart)
+        {
+            SetAttribute(Palette.For(Tone.Dim).Normal);
+            AddStr(0, layout.Rows + 1, Fit("min-max since start; c: back to the bars", width));
+        }
+        else if (free >= 2 && layout.ShowsBar)
         {
             SetAttribute(Palette.For(Tone.Dim).Normal);
             AddStr(0, layout.Rows + 1, Fit(Legend(layout.ShowsMinMax), width));
@@ -170,15 +197,18 @@ public sealed class CellGrid : DashboardPanel
     private void UpdateTitle(GridLayout layout)
     {
         var hidden = _cells.Length - layout.Shown;
-        var title = hidden > 0 ? $"Cells ({hidden} more: enlarge)" : "Cells";
+        var name = ShowingSinceStart ? "Cells min-max" : "Cells";
+        var title = hidden > 0 ? $"{name} ({hidden} more: enlarge)" : name;
         if (Title != title)
         {
+            // The frame is drawn before the content: the new title shows on the next pass.
             Title = title;
+            SetNeedsDraw();
         }
     }
 
     private string Legend(bool minMax) => string.Create(CultureInfo.InvariantCulture,
-        $"bar {_scale.Low:0.00}..{_scale.High:0.00} V {(_scale.FromPack ? "UV..OV prot." : "(no SPA yet)")}{(minMax ? "; min-max since start" : "")}");
+        $"bar {_scale.Low:0.00}..{_scale.High:0.00} V {(_scale.FromPack ? "UV..OV prot." : "(no SPA yet)")}{(minMax ? "; min-max since start" : "; c: min-max")}");
 
     /// <summary>One cell as text: "NN V.VVV^B", then the bar and min–max when they are shown.</summary>
     internal string Entry(Cell cell, int barWidth, bool minMax)
@@ -198,6 +228,11 @@ public sealed class CellGrid : DashboardPanel
         }
         return text.ToString();
     }
+
+    /// <summary>One cell in the min–max view: "NN 3.301-3.330", "NN --" before its first reading.</summary>
+    internal static string SinceStart(Cell cell) => cell.Seen is { } seen
+        ? string.Create(CultureInfo.InvariantCulture, $"{cell.Number,2} {seen.Min:0.000}-{seen.Max:0.000}")
+        : $"{cell.Number,2} --";
 
     /// <summary>A bar of <paramref name="width"/> characters in eighths, empty at <paramref name="low"/>, full at <paramref name="high"/>.</summary>
     internal static string Bar(double volts, double low, double high, int width)

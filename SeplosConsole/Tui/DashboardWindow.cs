@@ -448,6 +448,9 @@ public sealed class DashboardWindow : Window
             case 'd':
                 ToggleTheme();
                 return true;
+            case 'c':
+                _cells.ShowingSinceStart = !_cells.ShowingSinceStart;
+                return true;
             case '?':
                 return ShowHelpAndHandle();
             case '[':

@@ -15,6 +15,7 @@ public static class HelpDialog
         ("Esc", "leave the edit field / back to the monitor"),
         ("[ ]", "previous / next pack"),
         ("0-9", "the pack at that address"),
+        ("c", "cells: value and bar / min-max since start"),
         ("d", "light / dark theme"),
         ("? F1", "this help"),
         ("q Ctrl+Q", "quit"),
