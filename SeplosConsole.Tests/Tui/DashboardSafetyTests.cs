@@ -65,6 +65,8 @@ public sealed class DashboardSafetyTests
 
         Assert.Empty(editor.Applied);
         Assert.Contains("not written: cell_high_voltage_alarm (cancelled)", ui.Window.Parameters.ResultText);
+        // Handed to the editor, which journals it as cancelled.
+        Assert.Equal("cell_high_voltage_alarm", Assert.Single(editor.Cancelled).Key);
         Assert.Contains(ui.Window.Log.Lines, l => l.EndsWith("not written: cell_high_voltage_alarm (cancelled)", StringComparison.Ordinal));
     }
 
@@ -93,6 +95,7 @@ public sealed class DashboardSafetyTests
         ui.Press(Key.Enter);
 
         Assert.Empty(editor.Applied);
+        Assert.Single(editor.Cancelled);
         Assert.Contains("cancelled", ui.Window.Parameters.ResultText);
         Assert.False(ui.Window.QuitRequested);
     }
@@ -107,6 +110,7 @@ public sealed class DashboardSafetyTests
         ui.Press(Key.Enter);
 
         Assert.Empty(editor.Applied);
+        Assert.Single(editor.Cancelled);
         Assert.Contains("cancelled", ui.Window.Parameters.ResultText);
     }
 
@@ -121,6 +125,7 @@ public sealed class DashboardSafetyTests
         ui.Press(Key.Enter);
 
         Assert.Empty(editor.Applied);
+        Assert.Single(editor.Cancelled);
         Assert.True(ui.Window.QuitRequested);
         Assert.Contains(ui.Window.Log.Lines, l => l.EndsWith("(cancelled)", StringComparison.Ordinal));
     }

@@ -556,7 +556,7 @@ public sealed class DashboardWindow : Window
         }
         if (!confirmed)
         {
-            Cancelled(preparation);
+            Cancelled(editor, preparation);
             return;
         }
         ShowOutcome(preparation.Key, "queued", $"queued: {preparation.PlanText}", Tone.Normal);
@@ -567,8 +567,12 @@ public sealed class DashboardWindow : Window
     /// The one place a confirmation ends without a write: anything but a typed "yes", Esc, Ctrl+C,
     /// or the dashboard stopping while the dialog was open. Nothing was queued.
     /// </summary>
-    private void Cancelled(EditPreparation preparation)
+    private void Cancelled(IParameterEditor editor, EditPreparation preparation)
     {
+        // Journaled as cancelled by the write pipeline (issue 10: every attempt has an outcome). Not
+        // with the closing token: a dashboard stopped while the dialog was open (SIGTERM) cancels
+        // here and must still record it; shutdown waits for tracked work (Dashboard.RunAsync).
+        Track(editor.CancelledAsync(preparation, CancellationToken.None));
         ShowOutcome(preparation.Key, "cancelled", $"not written: {preparation.Key} (cancelled)", Tone.Normal);
     }
 
