@@ -20,6 +20,15 @@ public sealed partial class DashboardLayoutTests
         return harness;
     }
 
+    /// <summary>A new reading of the pack <paramref name="second"/> s after the start, taken by the window.</summary>
+    private static void Reading(DashboardHarness ui, SnapshotBuilder pack, int second)
+    {
+        var at = DashboardHarness.Start.AddSeconds(second);
+        ui.Feed.Publish(PackLinkState.Online, pack.Build(at), at);
+        ui.Clock.Advance(TimeSpan.FromSeconds(1));
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+    }
+
     private static string[] Rows(string screen) => screen.TrimEnd('\n').Split('\n');
 
     private static HashSet<int> CellsOn(string screen) => [.. CellVoltage().Matches(screen).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
@@ -116,12 +125,8 @@ public sealed partial class DashboardLayoutTests
     public void Wide_terminals_show_each_cells_min_and_max_since_start()
     {
         using var ui = Online(120, 40, SnapshotBuilder.Typical().Value("cell_1", 3.300));
-        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Value("cell_1", 3.350).Build(DashboardHarness.Start.AddSeconds(1)), DashboardHarness.Start.AddSeconds(1));
-        ui.Clock.Advance(TimeSpan.FromSeconds(1));
-        ui.Advance(TimeSpan.FromMilliseconds(500));
-        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Value("cell_1", 3.320).Build(DashboardHarness.Start.AddSeconds(2)), DashboardHarness.Start.AddSeconds(2));
-        ui.Clock.Advance(TimeSpan.FromSeconds(1));
-        ui.Advance(TimeSpan.FromMilliseconds(500));
+        Reading(ui, SnapshotBuilder.Typical().Value("cell_1", 3.350), second: 1);
+        Reading(ui, SnapshotBuilder.Typical().Value("cell_1", 3.320), second: 2);
 
         var screen = ui.Screen();
 
@@ -133,9 +138,7 @@ public sealed partial class DashboardLayoutTests
     public void At_80x24_c_shows_each_cells_min_and_max_since_start_and_back()
     {
         using var ui = Online(80, 24, SnapshotBuilder.Typical().Value("cell_12", 3.300));
-        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Value("cell_12", 3.341).Build(DashboardHarness.Start.AddSeconds(1)), DashboardHarness.Start.AddSeconds(1));
-        ui.Clock.Advance(TimeSpan.FromSeconds(1));
-        ui.Advance(TimeSpan.FromMilliseconds(500));
+        Reading(ui, SnapshotBuilder.Typical().Value("cell_12", 3.341), second: 1);
         Assert.DoesNotContain("3.300-3.341", ui.Screen());
 
         ui.Press(Terminal.Gui.Input.Key.C);
