@@ -30,10 +30,14 @@ public static class StatusLine
         var serial = status.Serial is { } s ? $" SN {s}" : "";
         var ageText = age is { } a ? $"{Seconds(a)} ago" : "no reading yet";
         var rate = requestsPerSecond is { } r ? r.ToString("0.0", CultureInfo.InvariantCulture) : "--";
+        // A block the pack refused: its panels stay empty ("--"); the line says which (the log says why).
+        var missing = status.Snapshot.Missing.Where(m => m.WholeBlock).Select(m => m.BlockName).ToList();
+        var gap = missing.Count == 0 ? null : $"NO {string.Join("/", missing)}";
         // Lower rank = kept longer.
         List<Part> parts =
         [
             new(state, 0),
+            new(gap, 0),
             new(reason, 1, Shrinks: true),
             new(linkName, 3),
             // Without room, the serial goes and the address stays.
@@ -45,7 +49,7 @@ public static class StatusLine
             // Panes without room: never gone without a sign.
             new(hidden, 2),
         ];
-        return (Fit(parts, width), tone);
+        return (Fit(parts, width), missing.Count > 0 && tone == Tone.Good ? Tone.Warning : tone);
     }
 
     /// <param name="Shrinks">Cut with "…" rather than dropped.</param>
