@@ -35,14 +35,16 @@ public sealed partial class DashboardInTmuxTests
         await terminal.TypeAsync("soc_low_alarm 6");
         await terminal.SendKeysAsync("Enter");
         await terminal.WaitForScreenAsync(s => s.Contains("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60)", StringComparison.Ordinal), "the confirmation dialog");
-        // No is the default button; move to Yes, then press it.
-        await terminal.SendKeysAsync("Left");
+        // Only "yes" typed in full writes (issue 10).
+        await terminal.TypeAsync("yes");
         await terminal.SendKeysAsync("Enter");
         await terminal.WaitForScreenAsync(s => s.Contains("confirmed: soc_low_alarm", StringComparison.Ordinal), "the confirmed write");
-        // Esc leaves the edit field and goes back to the monitor, where `q` quits. (Esc followed at
-        // once by another key would reach the program as Alt+key: wait for the monitor first.)
+        // Esc leaves the edit field, a second Esc goes back to the monitor, where `q` quits. (Esc
+        // followed at once by another key would reach the program as Alt+key: wait for each first.)
         await terminal.SendKeysAsync("Escape");
-        await terminal.WaitForScreenAsync(s => s.Contains("┤Cells├", StringComparison.Ordinal), "the monitor view again");
+        await terminal.WaitForScreenAsync(s => s.Contains(SeplosConsole.Tui.ParametersView.LeftFieldHint, StringComparison.Ordinal), "the edit field left");
+        await terminal.SendKeysAsync("Escape");
+        await terminal.WaitForScreenAsync(s => s.Contains("Cells", StringComparison.Ordinal) && !s.Contains("Safe range", StringComparison.Ordinal), "the monitor view again");
         await terminal.SendKeysAsync("q");
         // The shell around the program writes its exit status when it ends (tmux's own pane status
         // is not always filled in by the time the pane is reported dead).

@@ -68,8 +68,20 @@ internal sealed class DashboardHarness : IDisposable
         }
     }
 
-    /// <summary>Answers the next dialog with <paramref name="answer"/> as soon as it shows (it runs its own loop).</summary>
-    public void AnswerNextDialog(Key answer)
+    /// <summary>Answers the next dialog with <paramref name="keys"/> as soon as it shows (it runs its own loop).</summary>
+    public void AnswerNextDialog(params Key[] keys) => OnNextDialog(() =>
+    {
+        foreach (var key in keys)
+        {
+            App.InjectKey(key);
+        }
+    });
+
+    /// <summary>Types <paramref name="text"/> into the next dialog and presses Enter.</summary>
+    public void AnswerNextDialog(string text) => AnswerNextDialog([.. text.Select(c => new Key(c)), Key.Enter]);
+
+    /// <summary>Runs <paramref name="action"/> once, on the first iteration where a dialog is on top.</summary>
+    public void OnNextDialog(Action action)
     {
         var answered = false;
         void OnIteration(object? sender, EventArgs e)
@@ -78,10 +90,26 @@ internal sealed class DashboardHarness : IDisposable
             {
                 answered = true;
                 App.Iteration -= OnIteration;
-                App.InjectKey(answer);
+                action();
             }
         }
         App.Iteration += OnIteration;
+    }
+
+    /// <summary>The screen as text while the next dialog is open; then <paramref name="answer"/> closes it.</summary>
+    public Func<string?> CaptureNextDialog(params Key[] answer)
+    {
+        string? seen = null;
+        OnNextDialog(() =>
+        {
+            App.LayoutAndDraw(true);
+            seen = App.Driver!.ToString();
+            foreach (var key in answer)
+            {
+                App.InjectKey(key);
+            }
+        });
+        return () => seen;
     }
 
     /// <summary>The foreground colour where <paramref name="text"/> first appears on screen.</summary>

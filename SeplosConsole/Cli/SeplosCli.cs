@@ -118,12 +118,8 @@ public static class SeplosCli
     /// <summary>The one line a user reads for an expected failure; null for a bug.</summary>
     private static string? Describe(Exception ex, SeplosSettings? settings) => ex switch
     {
-        CliException or ConfigurationException or TransportException => ex.Message,
-        RtuTimeoutException timeout => $"{timeout.Message} on {settings?.Port ?? "the port"} after {1 + (settings?.Retries ?? 0)} tries; "
-            + "check the wiring (RS485 A/B, not the CAN port), the pack address (DIP switches) and the baud rate",
-        RtuCrcException crc => $"{crc.Message}; check the wiring, termination and baud rate",
-        RtuMismatchException or PackRefusedException => ex.Message,
-        _ => null,
+        CliException or ConfigurationException => ex.Message,
+        _ => Services.BusFailures.Describe(ex, settings?.Port ?? "the port", 1 + (settings?.Retries ?? 0)),
     };
 }
 

@@ -250,9 +250,11 @@ public sealed class BusPoller : IPackFeed
         {
             var outcome = _scheduler.Failed(address);
             var offline = outcome == PollOutcome.Offline;
+            // The CLI's words for it, with what to check: the dashboard shows this as the reason.
+            var reason = BusFailures.Describe(ex, _client.Rtu.Transport.Name, 1 + _client.Rtu.Options.Retries) ?? ex.Message;
             if (offline && status.State != PackLinkState.Offline)
             {
-                Log(BusEventLevel.Error, address, $"offline: {ex.Message}");
+                Log(BusEventLevel.Error, address, $"offline: {reason}");
             }
             else if (!offline)
             {
@@ -260,7 +262,7 @@ public sealed class BusPoller : IPackFeed
             }
             Polled?.Invoke(this, new PollTiming(address, _time.GetElapsedTime(startedTimestamp), false));
             // Keep what was read: the front ends show the old values marked stale, never blank.
-            Publish(new PackStatus(address, offline ? PackLinkState.Offline : PackLinkState.Stale, Merged(), status.LastSuccess, ex.Message, Counters(address)));
+            Publish(new PackStatus(address, offline ? PackLinkState.Offline : PackLinkState.Stale, Merged(), status.LastSuccess, reason, Counters(address)));
         }
     }
 

@@ -37,7 +37,7 @@ public static class Dashboard
         try
         {
             window = new DashboardWindow(app, feed, options);
-            using var stop = cancellationToken.Register(() => PostStop(app));
+            using var stop = cancellationToken.Register(() => PostStop(app, window));
             // Handler exceptions are caught inside the window; anything else is shown in the log and the loop goes on.
             app.Run(window, ex =>
             {
@@ -81,11 +81,12 @@ public static class Dashboard
         }
     }
 
-    private static void PostStop(IApplication app)
+    private static void PostStop(IApplication app, DashboardWindow window)
     {
         try
         {
-            app.Invoke(() => app.RequestStop());
+            // The window, not whatever is on top: an open confirmation is cancelled, then the window ends.
+            app.Invoke(window.RequestQuit);
         }
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
         {

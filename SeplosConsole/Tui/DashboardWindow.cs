@@ -16,11 +16,7 @@ namespace SeplosConsole.Tui;
 /// </summary>
 public sealed class DashboardWindow : Window
 {
-    /// <summary>Rows of the monitor above the log: fits 80×24 with a 2-line log and the status line.</summary>
-    public const int BodyHeight = 19;
-
     private const int LeftWidth = 38;
-    private const int TopHeight = 12;
 
     private readonly IApplication _app;
     private readonly IPackFeed _feed;
@@ -35,7 +31,6 @@ public sealed class DashboardWindow : Window
     private readonly View _monitor;
     private readonly PackPanel _packPanel;
     private readonly CellGrid _cells;
-    private readonly TemperaturePanel _temperatures;
     private readonly StatusPanel _status;
     private readonly PackSelector _selector;
     private readonly ParametersView _parameters;
@@ -50,6 +45,8 @@ public sealed class DashboardWindow : Window
     private bool _shownOld;
     private bool _forceRedraw = true;
     private volatile bool _closed;
+    private ConfirmWriteDialog? _openConfirmation;
+    private readonly CellExtremes _extremes = new();
 
     public DashboardWindow(IApplication app, IPackFeed feed, DashboardOptions options)
     {
@@ -62,21 +59,22 @@ public sealed class DashboardWindow : Window
         CanFocus = true;
         SetScheme(_palette.Window);
 
-        _monitor = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, CanFocus = true };
-        _packPanel = new PackPanel(_palette) { X = 0, Y = 0, Width = LeftWidth, Height = TopHeight };
-        _cells = new CellGrid(_palette) { X = LeftWidth, Y = 0, Width = Dim.Fill(), Height = 7 };
-        _temperatures = new TemperaturePanel(_palette) { X = LeftWidth, Y = 7, Width = Dim.Fill(), Height = 5 };
-        _status = new StatusPanel(_palette) { X = 0, Y = TopHeight, Width = Dim.Fill(), Height = StatusPanel.ProblemLines + 4 };
-        _selector = new PackSelector(_palette) { X = Pos.Right(_status), Y = TopHeight, Width = Dim.Fill(), Height = StatusPanel.ProblemLines + 4, Visible = false };
+        // Heights follow the terminal (MonitorSplit): 80×24 and 60×20 keep every pane, smaller ones
+        // hide the log, then the status panel, and say so on the status line.
+        _monitor = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Body), CanFocus = true };
+        _packPanel = new PackPanel(_palette) { X = 0, Y = 0, Width = LeftWidth, Height = Dim.Func(_ => Split.Top) };
+        _cells = new CellGrid(_palette, _extremes) { X = LeftWidth, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Top) };
+        _status = new StatusPanel(_palette) { X = 0, Y = Pos.Func(_ => Split.Top), Width = Dim.Fill(), Height = Dim.Func(_ => Split.Status) };
+        _selector = new PackSelector(_palette) { X = Pos.Right(_status), Y = Pos.Func(_ => Split.Top), Width = Dim.Fill(), Height = Dim.Func(_ => Split.Status), Visible = false };
         _selector.List.ValueChanged += (_, _) => Guard(() => SelectFromList());
-        _monitor.Add(_packPanel, _cells, _temperatures, _status, _selector);
+        _monitor.Add(_packPanel, _cells, _status, _selector);
 
         _parameters = new ParametersView(_palette, options.Editor is not null)
         {
             X = 0,
             Y = 0,
             Width = Dim.Fill(),
-            Height = BodyHeight,
+            Height = Dim.Func(_ => Split.Body),
             Visible = false,
         };
         _parameters.EditField.Accepting += (_, e) =>
@@ -88,27 +86,39 @@ public sealed class DashboardWindow : Window
 
         _log = new LogPane(_palette, options.LogCapacity) { X = 0, Y = Pos.Bottom(_monitor), Width = Dim.Fill(), Height = Dim.Fill(1) };
         _statusLine = new LiveLabel(_palette) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
-        _trends = new TrendsView(_palette, options.Trends, feed) { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, Visible = false };
+        _trends = new TrendsView(_palette, options.Trends, feed) { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Body), Visible = false };
         Add(_monitor, _parameters, _trends, _log, _statusLine);
 
+        // Subscribe first, then take what is known: a failure the poller met before the window
+        // existed (a missing port fails within milliseconds) is in the status, not in an event we saw.
+        feed.PackUpdated += OnPackUpdated;
+        feed.Event += OnBusEvent;
         foreach (var status in feed.AllStatus)
         {
             _latest[status.Address] = status;
         }
-        feed.PackUpdated += OnPackUpdated;
-        feed.Event += OnBusEvent;
-        app.Keyboard.KeyDown += OnKeyDown;
+        app.Keyboard.KeyDown += OnApplicationKeyDown;
         _timer = app.AddTimeout(options.RefreshInterval, OnTimer);
         AppendLog(options.Editor is null ? $"dashboard on {feed.LinkName}; read-only, writes disabled" : $"dashboard on {feed.LinkName}");
+        foreach (var reason in feed.AllStatus.Where(s => s.State != PackLinkState.Online).Select(s => s.LastError).OfType<string>().Distinct())
+        {
+            AppendLog($"ERROR {reason}");
+        }
         Refresh();
     }
 
     public bool ShowingParameters => _parameters.Visible;
+
+    /// <summary>The rows each pane gets on the terminal as it is now.</summary>
+    public MonitorSplit Split => MonitorSplit.For(_app.Screen.Height > 0 ? _app.Screen.Height : 24);
+
+    public CellGrid Cells => _cells;
     public byte? SelectedAddress => _addresses.Count == 0 ? null : _addresses[_selected];
     public Palette Palette => _palette;
     public LogPane Log => _log;
     public ParametersView Parameters => _parameters;
     public TrendsView Trends => _trends;
+    public ListView SelectorList => _selector.List;
     public string StatusText => _statusLine.Text;
 
     /// <summary>Set when the user asked to quit (q, Ctrl+Q); the run loop is asked to stop.</summary>
@@ -146,7 +156,6 @@ public sealed class DashboardWindow : Window
             {
                 _packPanel.Show(current, old);
                 _cells.Show(current, old);
-                _temperatures.Show(current, old);
                 _status.Show(current, old);
                 _shownStatus = current;
                 _shownOld = old;
@@ -162,11 +171,9 @@ public sealed class DashboardWindow : Window
             }
         }
         var rate = current is not null && _rates.TryGetValue(current.Address, out var meter) ? meter.PerSecond(now) : null;
-        var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate);
-        if (_options.ExtraStatus?.Invoke() is { Length: > 0 } extra)
-        {
-            text = $"{text} │ {extra}";
-        }
+        var width = _app.Screen.Width > 0 ? _app.Screen.Width : 80;
+        var hidden = ShowPanesThatFit();
+        var (text, tone) = StatusLine.Describe(_feed.LinkName, _feed.IsLinkDown, current, now, _options.StaleAfter, rate, _options.ExtraStatus?.Invoke(), width, hidden);
         _statusLine.Show(text, tone);
         ShowSelector();
         _log.Render();
@@ -209,7 +216,6 @@ public sealed class DashboardWindow : Window
         _monitor.SetScheme(_palette.Window);
         _packPanel.UsePalette(_palette);
         _cells.UsePalette(_palette);
-        _temperatures.UsePalette(_palette);
         _status.UsePalette(_palette);
         _selector.UsePalette(_palette);
         _parameters.UsePalette(_palette);
@@ -217,6 +223,29 @@ public sealed class DashboardWindow : Window
         _log.UsePalette(_palette);
         _statusLine.UsePalette(_palette);
         SetNeedsDraw();
+    }
+
+    /// <summary>Selects the pack at <paramref name="address"/> if it is polled; false when it is not.</summary>
+    public bool SelectAddress(byte address)
+    {
+        var index = _addresses.IndexOf(address);
+        if (index < 0)
+        {
+            return false;
+        }
+        SelectPack(index);
+        return true;
+    }
+
+    /// <summary>
+    /// Stops the dashboard from outside (Ctrl+C on the process, SIGTERM): an open confirmation is
+    /// cancelled first (its cancel outcome runs), then the window's loop ends. UI thread.
+    /// </summary>
+    public void RequestQuit()
+    {
+        _openConfirmation?.Cancel();
+        QuitRequested = true;
+        _app.RequestStop(this);
     }
 
     public void SelectPack(int index)
@@ -237,7 +266,7 @@ public sealed class DashboardWindow : Window
             _closed = true;
             _feed.PackUpdated -= OnPackUpdated;
             _feed.Event -= OnBusEvent;
-            _app.Keyboard.KeyDown -= OnKeyDown;
+            _app.Keyboard.KeyDown -= OnApplicationKeyDown;
             if (_timer is not null)
             {
                 _app.RemoveTimeout(_timer);
@@ -257,6 +286,7 @@ public sealed class DashboardWindow : Window
                 continue;
             }
             _seen[address] = status;
+            _extremes.Observe(status);
             if (!_addresses.Contains(address))
             {
                 _addresses.Add(address);
@@ -278,15 +308,38 @@ public sealed class DashboardWindow : Window
     private int SelectedIndexAfterInsert(byte? known)
         => known is { } address && _addresses.IndexOf(address) is var index and >= 0 ? index : Math.Clamp(_selected, 0, _addresses.Count - 1);
 
+    /// <summary>Hides the panes the terminal has no rows for; returns their names for the status line.</summary>
+    private string? ShowPanesThatFit()
+    {
+        var split = Split;
+        var statusFits = split.Status > 0;
+        var compact = split.Status - 2 < 3;
+        if (_status.Compact != compact)
+        {
+            _status.Compact = compact;
+        }
+        if (_status.Visible != statusFits && !_parameters.Visible)
+        {
+            _status.Visible = statusFits;
+        }
+        if (_log.Visible != split.Log > 0)
+        {
+            _log.Visible = split.Log > 0;
+        }
+        var hidden = split.Hidden(_addresses.Count > 1);
+        return hidden.Count == 0 ? null : "hidden: " + string.Join(", ", hidden);
+    }
+
     private void ShowSelector()
     {
         var several = _addresses.Count > 1;
-        if (several != _selector.Visible)
+        var visible = several && Split.Status > 0;
+        if (visible != _selector.Visible)
         {
-            _selector.Visible = several;
-            _status.Width = several ? Dim.Percent(55) : Dim.Fill();
+            _selector.Visible = visible;
+            _status.Width = visible ? Dim.Percent(55) : Dim.Fill();
         }
-        if (several)
+        if (visible)
         {
             _selector.Show([.. _addresses.Select(a => _seen[a])], _selected);
         }
@@ -332,50 +385,54 @@ public sealed class DashboardWindow : Window
         _log.Render();
     }
 
-    private void OnKeyDown(object? sender, Key key)
+    /// <summary>
+    /// Seen before any view: only Ctrl+Q, which quits from everywhere in the window, the edit field too.
+    /// Every other key goes down to the focused view first (<see cref="OnKeyDownNotHandled"/>).
+    /// </summary>
+    private void OnApplicationKeyDown(object? sender, Key key)
     {
         // Dialogs (confirmation, help) get their keys untouched.
-        if (key.Handled || _closed || !ReferenceEquals(_app.TopRunnableView, this))
+        if (key.Handled || _closed || key != Key.Q.WithCtrl || !ReferenceEquals(_app.TopRunnableView, this))
         {
             return;
         }
+        Quit();
+        key.Handled = true;
+    }
+
+    /// <summary>
+    /// The dashboard's keys, offered only after the focused view declined the key. A text field takes
+    /// every printable key as text, so nothing typed into it can switch packs, quit or open a view —
+    /// whatever Terminal.Gui's idea of "focused" was after a dialog closed (it was wrong: issue 10).
+    /// </summary>
+    protected override bool OnKeyDownNotHandled(Key key)
+    {
+        if (key.Handled || _closed)
+        {
+            return key.Handled;
+        }
         try
         {
-            key.Handled = HandleKey(key);
+            return HandleKey(key);
         }
         catch (Exception ex)
         {
             LogNow($"key {key}: {ex.Message}");
-            key.Handled = true;
+            return true;
         }
     }
 
     private bool HandleKey(Key key)
     {
-        if (key == Key.Q.WithCtrl)
-        {
-            Quit();
-            return true;
-        }
-        // Letters typed in the edit field are text, not commands (`t` in "pulse_time").
-        if (_app.Navigation?.GetFocused() is TextField)
-        {
-            if (key == Key.Esc)
-            {
-                _parameters.Table.SetFocus();
-                return true;
-            }
-            return false;
-        }
-        if (key == Key.F1)
-        {
-            ShowHelp();
-            return true;
-        }
         if (key == Key.Esc)
         {
-            // Esc is Terminal.Gui's quit key; here it only steps back, q quits.
-            if (_trends.Visible)
+            // Esc is Terminal.Gui's quit key; here it leaves the edit field or steps back, q quits.
+            if (_parameters.EditField.HasFocus)
+            {
+                _parameters.Table.SetFocus();
+                _parameters.ShowMessage(ParametersView.LeftFieldHint, Tone.Dim);
+            }
+            else if (_trends.Visible)
             {
                 ToggleTrends();
             }
@@ -384,6 +441,15 @@ public sealed class DashboardWindow : Window
                 ToggleView();
             }
             return true;
+        }
+        if (_parameters.EditField.HasFocus)
+        {
+            // A key the field did not take (Ctrl+…, F-keys) is no command while typing there.
+            return key == Key.F1 ? ShowHelpAndHandle() : false;
+        }
+        if (key == Key.F1)
+        {
+            return ShowHelpAndHandle();
         }
         if (key.IsCtrl || key.IsAlt)
         {
@@ -414,21 +480,34 @@ public sealed class DashboardWindow : Window
             case 'd':
                 ToggleTheme();
                 return true;
-            case '?':
-                ShowHelp();
+            case 'c':
+                _cells.ShowingSinceStart = !_cells.ShowingSinceStart;
                 return true;
+            case '?':
+                return ShowHelpAndHandle();
             case '[':
                 SelectPack(_selected - 1);
                 return true;
             case ']':
                 SelectPack(_selected + 1);
                 return true;
-            case >= '1' and <= '9' when _addresses.Count > 1:
-                SelectPack(key.AsRune.Value - '1');
+            case >= '0' and <= '9' when _addresses.Count > 1:
+                // By address, as the DIP switches and --address name them, not by place in the list.
+                var address = (byte)(key.AsRune.Value - '0');
+                if (!SelectAddress(address))
+                {
+                    LogNow($"no pack {address} here (packs {string.Join(", ", _addresses)})");
+                }
                 return true;
             default:
                 return false;
         }
+    }
+
+    private bool ShowHelpAndHandle()
+    {
+        ShowHelp();
+        return true;
     }
 
     private void Quit()
@@ -437,17 +516,7 @@ public sealed class DashboardWindow : Window
         _app.RequestStop();
     }
 
-    private void ShowHelp()
-        => MessageBox.Query(_app, "Keys", string.Join('\n',
-            "t        monitor / parameters",
-            "g        trends: graphs over time (w: 10 min / 1 h / 24 h)",
-            "e        edit a parameter: key value, Enter",
-            "Tab      complete a parameter key",
-            "Esc      leave the edit field / back to monitor",
-            "[ ] 1-9  choose the pack (several packs)",
-            "d        light / dark theme",
-            "? F1     this help",
-            "q Ctrl+Q quit"), "_OK");
+    private void ShowHelp() => HelpDialog.Show(_app, _palette);
 
     private void SubmitEdit()
     {
@@ -503,16 +572,40 @@ public sealed class DashboardWindow : Window
             message += "\n\n" + string.Join('\n', preparation.Warnings.Select(w => "! " + w));
         }
         message += $"\n\nWrite this to pack {preparation.Address}?";
-        // "_No" is last, so it is the default: Enter or Esc never writes.
-        var answer = MessageBox.Query(_app, "Confirm write", message, "_Yes", "_No");
-        if (answer != 0)
+        bool confirmed;
+        using (var dialog = new ConfirmWriteDialog(_palette, message, _app.Screen.Width))
         {
-            Track(editor.CancelledAsync(preparation, _closing.Token));
-            ShowOutcome(preparation.Key, "cancelled", $"not written: {preparation.Key} (cancelled)", Tone.Normal);
+            _openConfirmation = dialog;
+            try
+            {
+                _app.Run(dialog);
+            }
+            finally
+            {
+                _openConfirmation = null;
+            }
+            confirmed = dialog.Confirmed;
+        }
+        if (!confirmed)
+        {
+            Cancelled(editor, preparation);
             return;
         }
         ShowOutcome(preparation.Key, "queued", $"queued: {preparation.PlanText}", Tone.Normal);
         Track(ApplyAsync(editor, preparation));
+    }
+
+    /// <summary>
+    /// The one place a confirmation ends without a write: anything but a typed "yes", Esc, Ctrl+C,
+    /// or the dashboard stopping while the dialog was open. Nothing was queued.
+    /// </summary>
+    private void Cancelled(IParameterEditor editor, EditPreparation preparation)
+    {
+        // Journaled as cancelled by the write pipeline (issue 10: every attempt has an outcome). Not
+        // with the closing token: a dashboard stopped while the dialog was open (SIGTERM) cancels
+        // here and must still record it; shutdown waits for tracked work (Dashboard.RunAsync).
+        Track(editor.CancelledAsync(preparation, CancellationToken.None));
+        ShowOutcome(preparation.Key, "cancelled", $"not written: {preparation.Key} (cancelled)", Tone.Normal);
     }
 
     private async Task ApplyAsync(IParameterEditor editor, EditPreparation preparation)

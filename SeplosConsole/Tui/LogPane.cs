@@ -1,3 +1,5 @@
+using Terminal.Gui.Drawing;
+using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
 namespace SeplosConsole.Tui;
@@ -10,8 +12,6 @@ public sealed class LogPane : FrameView
 {
     private readonly Queue<string> _lines = new();
     private readonly int _capacity;
-    private readonly LiveLabel _text;
-    private int _shownHeight = -1;
     private bool _changed;
 
     public LogPane(Palette palette, int capacity)
@@ -20,8 +20,6 @@ public sealed class LogPane : FrameView
         _capacity = Math.Max(1, capacity);
         CanFocus = false;
         SetScheme(palette.Window);
-        _text = new LiveLabel(palette) { X = 0, Y = 0, Width = Terminal.Gui.ViewBase.Dim.Fill(), Height = Terminal.Gui.ViewBase.Dim.Fill() };
-        Add(_text);
     }
 
     public IReadOnlyCollection<string> Lines => _lines;
@@ -36,22 +34,78 @@ public sealed class LogPane : FrameView
         _changed = true;
     }
 
-    /// <summary>Redraws the tail if lines arrived or the pane changed height (a resize).</summary>
+    /// <summary>Marks the pane for drawing when lines arrived; a resize redraws it anyway.</summary>
     public void Render()
     {
-        var height = Math.Max(1, Viewport.Height);
-        if (!_changed && height == _shownHeight)
+        if (_changed)
         {
-            return;
+            _changed = false;
+            SetNeedsDraw();
         }
-        _changed = false;
-        _shownHeight = height;
-        _text.Show(string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - height))), _text.Tone);
     }
 
-    public void UsePalette(Palette palette)
+    /// <summary>Draws the tail for the size the pane has now (known only here, after layout).</summary>
+    protected override bool OnDrawingContent(DrawContext? context)
     {
-        SetScheme(palette.Window);
-        _text.UsePalette(palette);
+        SetAttributeForRole(VisualRole.Normal);
+        var width = Viewport.Width;
+        var height = Viewport.Height;
+        if (width <= 0 || height <= 0)
+        {
+            return true;
+        }
+        var rows = Tail(_lines, width, height);
+        for (var row = 0; row < height; row++)
+        {
+            Move(0, row);
+            var text = row < rows.Count ? rows[row] : "";
+            AddStr(text.PadRight(width));
+        }
+        return true;
     }
+
+    /// <summary>
+    /// The screen rows of the newest lines, wrapped here rather than by the label: the label wraps
+    /// after we chose which lines fit, so one long line pushed the newest out of sight. The newest
+    /// line is always shown (its beginning, if it alone is taller than the pane).
+    /// </summary>
+    internal static IReadOnlyList<string> Tail(IEnumerable<string> lines, int width, int height)
+    {
+        var rows = new List<string>();
+        foreach (var line in lines.Reverse())
+        {
+            var wrapped = Wrap(line, width);
+            if (rows.Count + wrapped.Count > height)
+            {
+                if (rows.Count == 0)
+                {
+                    rows.AddRange(wrapped.Take(height));
+                }
+                break;
+            }
+            rows.InsertRange(0, wrapped);
+        }
+        return rows;
+    }
+
+    /// <summary>Breaks a line into rows of at most <paramref name="width"/>, at a space where one is near.</summary>
+    internal static List<string> Wrap(string line, int width)
+    {
+        var rows = new List<string>();
+        var rest = line;
+        while (rest.Length > width)
+        {
+            var cut = rest.LastIndexOf(' ', width);
+            if (cut < width / 2)
+            {
+                cut = width;
+            }
+            rows.Add(rest[..cut].TrimEnd());
+            rest = rest[cut..].TrimStart();
+        }
+        rows.Add(rest);
+        return rows;
+    }
+
+    public void UsePalette(Palette palette) => SetScheme(palette.Window);
 }

@@ -15,6 +15,8 @@ public sealed class PackPanel : DashboardPanel
     private readonly LiveLabel _capacity;
     private readonly LiveLabel _limits;
     private readonly LiveLabel _identity;
+    private readonly LiveLabel _cellTemperatures;
+    private readonly LiveLabel _boardTemperatures;
 
     public PackPanel(Palette palette) : base("Pack", palette)
     {
@@ -26,6 +28,9 @@ public sealed class PackPanel : DashboardPanel
         _capacity = AddLine(0, 5);
         _limits = AddLine(0, 6);
         _identity = AddLine(0, 7);
+        // The temperatures share this panel (its last two lines) so the cells get the full height beside it.
+        _cellTemperatures = AddLine(0, 8);
+        _boardTemperatures = AddLine(0, 9);
     }
 
     public override void Show(PackStatus status, bool old)
@@ -51,6 +56,34 @@ public sealed class PackPanel : DashboardPanel
         var model = pack.Text("device_name") is { Length: > 0 } name ? name : "";
         var firmware = pack.Text("firmware_version") is { Length: > 0 } fw ? $" fw {fw}" : "";
         _identity.Show(Line("Model", model.Length + firmware.Length == 0 ? null : model + firmware), Tone.Dim);
+
+        var (cellsText, cellsTone) = Sensors(pack, 1, 4, onlyFitted: false);
+        _cellTemperatures.Show(Line("Cells °C", cellsText), Aged(cellsTone, old));
+        var (extra, extraTone) = Sensors(pack, 5, 8, onlyFitted: true);
+        var board = $"env {Plain(pack, "environment_temp")}  MOS {Plain(pack, "power_temp")}";
+        _boardTemperatures.Show(Line("Temp °C", extra.Length == 0 ? board : $"{board}  {extra}"), Aged(extra.Length == 0 ? Tone.Normal : extraTone, old));
+    }
+
+    /// <summary>Cell sensors <paramref name="from"/>–<paramref name="to"/>; red when one has its alarm bit.</summary>
+    private static (string Text, Tone Tone) Sensors(PackSnapshot pack, int from, int to, bool onlyFitted)
+    {
+        var text = new System.Text.StringBuilder();
+        var tone = Tone.Normal;
+        for (var sensor = from; sensor <= to; sensor++)
+        {
+            var value = pack.Value($"cell_temp_{sensor}");
+            // Sensors 5–8 read exactly 0.0 °C (raw 2731) when none is fitted (register reference, PIB).
+            if (onlyFitted && (value is null || value == 0.0))
+            {
+                continue;
+            }
+            if (pack.Flag($"cell_temp_{sensor}_high_alarm") == true || pack.Flag($"cell_temp_{sensor}_low_alarm") == true)
+            {
+                tone = Tone.Alarm;
+            }
+            text.Append(text.Length == 0 ? "" : " ").Append(Plain(pack, $"cell_temp_{sensor}"));
+        }
+        return (text.ToString(), tone);
     }
 
     private static string Line(string label, string? value) => $"{label,-9} {value ?? "--"}";

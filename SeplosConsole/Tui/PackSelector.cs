@@ -16,9 +16,10 @@ public sealed class PackSelector : FrameView
 
     public PackSelector(Palette palette)
     {
-        Title = "Packs [ ]";
+        Title = "Packs [ ] 0-9";
         SetScheme(palette.Window);
-        _list = new ListView { X = 0, Y = 0, Width = Terminal.Gui.ViewBase.Dim.Fill(), Height = Terminal.Gui.ViewBase.Dim.Fill() };
+        // No type-ahead: digits choose a pack by address (the dashboard's keys), not the nth line starting with it.
+        _list = new ListView { X = 0, Y = 0, Width = Terminal.Gui.ViewBase.Dim.Fill(), Height = Terminal.Gui.ViewBase.Dim.Fill(), KeystrokeNavigator = null };
         _list.SetSource(_lines);
         Add(_list);
     }

@@ -12,7 +12,7 @@ public sealed class ParametersView : View
 {
     private readonly ParameterTableSource _source = new();
     private readonly TableView _table;
-    private readonly TextField _edit;
+    private readonly ParameterEditField _edit;
     private readonly LiveLabel _prompt;
     private readonly LiveLabel _result;
     private PackSnapshot? _shown;
@@ -31,14 +31,15 @@ public sealed class ParametersView : View
             // Type-ahead search would swallow the dashboard's letter keys (platform notes).
             CollectionNavigator = null,
         };
-        _prompt = new LiveLabel(palette, Tone.Heading) { X = 0, Y = Pos.AnchorEnd(2), Width = 7, Height = 1, Text = "Edit e:" };
-        _edit = new TextField { X = 7, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), ReadOnly = !writesEnabled };
+        _prompt = new LiveLabel(palette, Tone.Heading) { X = 0, Y = Pos.AnchorEnd(2), Width = Prompt.Length, Height = 1, Text = Prompt };
+        string[] keys = [.. SeplosMap.WritableParameters.Select(f => f.Key).Order(StringComparer.Ordinal)];
+        _edit = new ParameterEditField(keys) { X = Prompt.Length, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), ReadOnly = !writesEnabled };
         if (writesEnabled)
         {
-            // The default popup autocomplete is never drawn in 2.5.0 yet captures Enter (platform notes).
+            // The default popup autocomplete is never drawn in 2.5.0 yet captures Enter (platform notes);
+            // the inline one shows the first match dimmed, Tab completes (ParameterEditField).
             var autocomplete = new AppendAutocomplete(_edit) { SuggestionGenerator = new ParameterKeySuggestions() };
-            ((SingleWordSuggestionGenerator)autocomplete.SuggestionGenerator).AllSuggestions =
-                [.. SeplosMap.WritableParameters.Select(f => f.Key).Order(StringComparer.Ordinal)];
+            ((SingleWordSuggestionGenerator)autocomplete.SuggestionGenerator).AllSuggestions = [.. keys];
             _edit.Autocomplete = autocomplete;
         }
         else
@@ -53,11 +54,18 @@ public sealed class ParametersView : View
             Height = 1,
             Text = writesEnabled ? "type: key value, Enter to check and confirm; Tab completes; Esc leaves" : "writes are disabled",
         };
+        _edit.Completed += (_, result) => _result.Show(KeyCompletion.Describe(result, Math.Max(20, Viewport.Width)), Tone.Normal);
         Add(_table, _prompt, _edit, _result);
         UsePalette(palette);
     }
 
     public TableView Table => _table;
+    /// <summary>Shown when Esc leaves the edit field: where the keys go now.</summary>
+    public const string LeftFieldHint = "left the edit field: e edits again, Esc or t back to the monitor";
+
+    /// <summary>The label before the edit field.</summary>
+    public const string Prompt = "Edit: ";
+
     public TextField EditField => _edit;
     public ParameterTableSource Source => _source;
     public string ResultText => _result.Text;

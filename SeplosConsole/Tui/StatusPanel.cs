@@ -23,6 +23,26 @@ public sealed class StatusPanel : DashboardPanel
         _problems.Height = ProblemLines;
     }
 
+    /// <summary>
+    /// Fewer than three lines inside (60×20): the alarms come first and the state second, the MOSFET
+    /// line goes — an alarm must never be the line that has no room.
+    /// </summary>
+    public bool Compact
+    {
+        get => _problems.Y.Equals(Terminal.Gui.ViewBase.Pos.Absolute(0));
+        set
+        {
+            if (value == Compact)
+            {
+                return;
+            }
+            _problems.Y = value ? 0 : 2;
+            _problems.Height = value ? 1 : ProblemLines;
+            _state.Y = value ? 1 : 0;
+            _switches.Visible = !value;
+        }
+    }
+
     public override void Show(PackStatus status, bool old)
     {
         var pack = status.Snapshot;
