@@ -173,6 +173,8 @@ internal sealed class RunningBridge : IAsyncDisposable
         MinBirthDelay = TimeSpan.FromMilliseconds(50),
         MaxBirthDelay = TimeSpan.FromMilliseconds(100),
         ConnectTimeout = TimeSpan.FromSeconds(3),
+        // Most tests' packs have VIA from the start; the ones that don't are not about the wait.
+        IdentityWait = TimeSpan.FromMilliseconds(200),
     };
 
     public async Task StopAsync()

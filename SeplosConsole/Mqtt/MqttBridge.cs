@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
@@ -24,6 +25,7 @@ public sealed class MqttBridge
     private readonly HomeAssistantDiscovery _discovery;
     private readonly IReadOnlyDictionary<string, FieldDefinition> _writable;
     private readonly MqttClientFactory _factory = new();
+    private readonly AnnouncedEntities _announcedEver;
 
     private readonly ConcurrentDictionary<byte, PackStatus> _latest = new();
     private readonly ConcurrentDictionary<byte, bool> _dirty = new();
@@ -46,6 +48,9 @@ public sealed class MqttBridge
     private long _lastLossLoggedAtMs;
     private int _lossesNotLogged;
     private bool _lossSuppressed;
+    private long _identityDeadlineMs;
+    private volatile string? _previousRecord;
+    private TaskCompletionSource? _synced;
 
     /// <param name="log">Where log lines go: stderr for `seplos mqtt`, the log pane in the dashboard.</param>
     /// <param name="writeHandler">The write pipeline; needed only when <see cref="MqttOptions.AllowWrites"/> is on.</param>
@@ -59,6 +64,7 @@ public sealed class MqttBridge
         _writeHandler = writeHandler;
         _topics = new MqttTopics(options.Prefix, options.DiscoveryPrefix);
         _discovery = new HomeAssistantDiscovery(options, _topics);
+        _announcedEver = new AnnouncedEntities(_topics);
         _writable = options.WritableFields().ToDictionary(f => f.Key, StringComparer.Ordinal);
         _status = new MqttBridgeStatus(MqttConnectionState.Disconnected, MqttConnectionErrors.Where(options), null, DateTimeOffset.UtcNow);
     }
@@ -99,6 +105,11 @@ public sealed class MqttBridge
         }
         feed.PackUpdated += OnPackUpdated;
         _log(BusEventLevel.Info, $"MQTT bridge: {_options}");
+        foreach (var warning in MqttSettings.AllowListWarnings(_options))
+        {
+            _log(BusEventLevel.Warning, "MQTT: " + warning);
+        }
+        Interlocked.Exchange(ref _identityDeadlineMs, Environment.TickCount64 + (long)_options.IdentityWait.TotalMilliseconds);
         if (_options.AllowWrites && _writable.Count == 0)
         {
             _log(BusEventLevel.Warning, "MQTT: allow_writes is on but write_allow_list names no writable parameter; no commands are accepted");
@@ -204,6 +215,10 @@ public sealed class MqttBridge
         {
             _connectedClient = client;
             await SubscribeAsync(client, cancellationToken).ConfigureAwait(false);
+            if (!_announcedEver.Loaded)
+            {
+                await RemoveWhatIsNoLongerOfferedAsync(client, cancellationToken).ConfigureAwait(false);
+            }
             await RunSessionAsync(client, session, lost.Task, cancellationToken).ConfigureAwait(false);
             var reason = await lost.Task.ConfigureAwait(false);
             ReportLost(reason, ConnectedFor());
@@ -253,14 +268,61 @@ public sealed class MqttBridge
         var subscription = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(_topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce, noLocal: false, retainAsPublished: false, MqttRetainHandling.SendAtSubscribe);
         // Without allow_writes no command topic is subscribed at all: nothing to refuse, nothing to exploit.
+        // Retain as published: a command someone published retained keeps its flag, so it is refused
+        // even when it arrives live (it would otherwise run again after every reconnect of a client
+        // that subscribes without DoNotSendOnSubscribe, and sit on the broker as an armed write).
         foreach (var key in _writable.Keys.Order(StringComparer.Ordinal))
         {
-            subscription = subscription.WithTopicFilter(_topics.CommandFilter(key), MqttQualityOfServiceLevel.AtLeastOnce, noLocal: false, retainAsPublished: false, MqttRetainHandling.DoNotSendOnSubscribe);
+            subscription = subscription.WithTopicFilter(_topics.CommandFilter(key), MqttQualityOfServiceLevel.AtLeastOnce, noLocal: false, retainAsPublished: true, MqttRetainHandling.DoNotSendOnSubscribe);
         }
         var result = await client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
         foreach (var item in result.Items.Where(i => (int)i.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2))
         {
             _log(BusEventLevel.Warning, $"MQTT: broker refused the subscription to {item.TopicFilter.Topic} ({item.ResultCode})");
+        }
+    }
+
+    /// <summary>
+    /// Once a run, before anything is announced: reads back the record of what the previous run
+    /// announced and empties the configs of entities not offered now (HA then deletes them).
+    /// </summary>
+    private async Task RemoveWhatIsNoLongerOfferedAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _synced = synced;
+        var sync = _topics.Sync(_options.ClientId);
+        // The retained record comes right after the SUBACK; our own message on a topic only we use
+        // comes back after it, so once it is here the record has come too, or there is none.
+        var subscription = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(_topics.DiscoveryRecord, MqttQualityOfServiceLevel.AtLeastOnce, noLocal: true, retainAsPublished: false, MqttRetainHandling.SendAtSubscribe)
+            .WithTopicFilter(sync, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await client.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(client, sync, "sync", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken, retain: false).ConfigureAwait(false);
+        try
+        {
+            await synced.Task.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _log(BusEventLevel.Warning, "MQTT: the broker did not return the discovery record in time; entities announced by an earlier run are not checked for removal");
+            return;
+        }
+        finally
+        {
+            _synced = null;
+            await client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(_topics.DiscoveryRecord).WithTopicFilter(sync).Build(), cancellationToken).ConfigureAwait(false);
+        }
+        var possible = _latest.Keys.SelectMany(_discovery.PossibleTopics).ToHashSet(StringComparer.Ordinal);
+        var stale = _announcedEver.Load(_previousRecord, possible);
+        foreach (var topic in stale)
+        {
+            await PublishAsync(client, topic, "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+        }
+        if (stale.Count > 0)
+        {
+            var packs = stale.Select(t => t.Split('/')[^3]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            _log(BusEventLevel.Info, $"MQTT: removed {stale.Count} Home Assistant entities no longer offered ({string.Join(", ", packs)})");
         }
     }
 
@@ -273,6 +335,17 @@ public sealed class MqttBridge
             cancellationToken.ThrowIfCancellationRequested();
             var now = Environment.TickCount64;
             var full = now >= nextFullPublish;
+            var identityDeadline = Interlocked.Read(ref _identityDeadlineMs);
+            if (identityDeadline != 0 && now >= identityDeadline)
+            {
+                // Packs still without VIA are announced now, without their device details.
+                Interlocked.CompareExchange(ref _identityDeadlineMs, 0, identityDeadline);
+                identityDeadline = 0;
+                foreach (var address in _latest.Keys)
+                {
+                    _dirty[address] = true;
+                }
+            }
             var birthDue = Interlocked.Read(ref _birthDueAtMs);
             if (birthDue != 0 && now >= birthDue)
             {
@@ -289,6 +362,7 @@ public sealed class MqttBridge
             await PublishPendingAsync(client, session, full, cancellationToken).ConfigureAwait(false);
 
             var wakeAt = birthDue != 0 ? Math.Min(nextFullPublish, birthDue) : nextFullPublish;
+            wakeAt = identityDeadline != 0 ? Math.Min(wakeAt, identityDeadline) : wakeAt;
             await WaitForWorkAsync(TimeSpan.FromMilliseconds(Math.Max(1, wakeAt - Environment.TickCount64)), cancellationToken).ConfigureAwait(false);
         }
     }
@@ -340,6 +414,12 @@ public sealed class MqttBridge
         {
             await PublishPackAsync(client, session, _latest[address], cancellationToken).ConfigureAwait(false);
         }
+        // Not before the previous run's record was read: it would be overwritten unread.
+        if (_announcedEver.Loaded && _announcedEver.RecordIfChanged(forceForNewSession: session.DiscoveryRecordPending) is { } record)
+        {
+            await PublishAsync(client, _topics.DiscoveryRecord, record, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+        }
+        session.DiscoveryRecordPending = false;
     }
 
     private async Task PublishPackAsync(IMqttClient client, SessionState session, PackStatus status, CancellationToken cancellationToken)
@@ -348,12 +428,15 @@ public sealed class MqttBridge
 
         // Discovery first (retained), for keys not announced yet in this session; all again when
         // the device block (serial, model, firmware) changed.
+        // The first time, wait a few seconds for VIA, so ~300 configs go once, with the device details.
+        var identityPending = !status.Snapshot.Has(BlockId.Via) && Interlocked.Read(ref _identityDeadlineMs) != 0;
         var signature = HomeAssistantDiscovery.DeviceSignature(status.Snapshot);
         var announced = session.Announced(address, signature);
-        foreach (var message in _discovery.For(status, topic => !announced.Contains(topic)))
+        foreach (var message in identityPending ? [] : _discovery.For(status, topic => !announced.Contains(topic)))
         {
             await PublishAsync(client, message.Topic, message.Payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
             announced.Add(message.Topic);
+            _announcedEver.Add(message.Topic);
         }
 
         // State: QoS 0 is enough. Every value is retained and sent again after a reconnect and at
@@ -413,6 +496,19 @@ public sealed class MqttBridge
     {
         var message = e.ApplicationMessage;
         var payload = message.ConvertPayloadToString() ?? "";
+        if (_synced is { } synced)
+        {
+            if (message.Topic == _topics.DiscoveryRecord)
+            {
+                _previousRecord = payload;
+                return Task.CompletedTask;
+            }
+            if (message.Topic == _topics.Sync(_options.ClientId))
+            {
+                synced.TrySetResult();
+                return Task.CompletedTask;
+            }
+        }
         if (message.Topic == _topics.HomeAssistantStatus)
         {
             // A retained "online" comes at every subscribe; discovery was just sent then anyway.
@@ -430,8 +526,17 @@ public sealed class MqttBridge
         {
             if (message.Retain)
             {
-                // A retained command would be written again at every reconnect.
-                _log(BusEventLevel.Warning, $"MQTT: ignored a retained command on {message.Topic}; publish commands without retain");
+                // A retained command would be written again at every reconnect. An empty one is
+                // the removal of a retained command (ours below, or someone's): nothing to say.
+                if (payload.Length > 0)
+                {
+                    _log(BusEventLevel.Warning, $"MQTT: ignored a retained command on {message.Topic} = {payload}; publish commands without retain");
+                    ClearRetainedCommand(message.Topic);
+                }
+            }
+            else if (CommandAge(message) is { } age && age > _options.MaxCommandAge)
+            {
+                _log(BusEventLevel.Warning, $"MQTT: ignored a command on {message.Topic} sent {age.TotalSeconds:0} s ago (more than {_options.MaxCommandAge.TotalSeconds:0} s)");
             }
             else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim())))
             {
@@ -439,6 +544,27 @@ public sealed class MqttBridge
             }
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>How old a command is, when it says when it was sent (user property <c>sent_at</c>, ISO 8601).</summary>
+    internal static TimeSpan? CommandAge(MqttApplicationMessage message)
+    {
+        var sentAt = message.UserProperties?.FirstOrDefault(p => p.Name == "sent_at")?.ReadValueAsString();
+        return DateTimeOffset.TryParse(sentAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? DateTimeOffset.UtcNow - time
+            : null;
+    }
+
+    /// <summary>Empties a retained command on the broker so it does not wait there for the next subscriber.</summary>
+    private void ClearRetainedCommand(string topic)
+    {
+        if (_connectedClient is { IsConnected: true } client)
+        {
+            // Not awaited inside the receive handler (MQTTnet would wait on its own dispatch); a
+            // failure only means the retained command stays, and is refused again.
+            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload([]).WithRetainFlag(true).Build(), CancellationToken.None)
+                .ContinueWith(t => _log(BusEventLevel.Warning, $"MQTT: could not clear the retained command on {topic}: {t.Exception?.GetBaseException().Message}"), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     private async Task ProcessCommandsAsync(CancellationToken cancellationToken)
@@ -633,6 +759,9 @@ public sealed class MqttBridge
 
         public string? BridgeAvailability { get; set; }
 
+        /// <summary>The discovery record goes out once per session even unchanged (a restarted broker lost it).</summary>
+        public bool DiscoveryRecordPending { get; set; } = true;
+
         public Dictionary<byte, string> PackAvailability { get; } = [];
 
         public Dictionary<string, StateValue> Published(byte address)
@@ -652,6 +781,7 @@ public sealed class MqttBridge
             _published.Clear();
             PackAvailability.Clear();
             BridgeAvailability = null;
+            DiscoveryRecordPending = true;
         }
 
         public void ForgetDiscovery() => _announced.Clear();

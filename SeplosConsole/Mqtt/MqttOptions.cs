@@ -71,6 +71,16 @@ public sealed record MqttOptions
 
     public TimeSpan MaxBirthDelay { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long the first discovery of a pack waits for its identity (VIA: serial, model,
+    /// firmware). Announcing before would send every config twice: once without, once with the
+    /// device details (~300 a pack).
+    /// </summary>
+    public TimeSpan IdentityWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A command that says when it was sent (user property <c>sent_at</c>) is refused when older than this.</summary>
+    public TimeSpan MaxCommandAge { get; init; } = TimeSpan.FromSeconds(30);
+
     public TimeSpan EffectiveExpireAfter
     {
         get

@@ -44,14 +44,22 @@ public static class MqttSettings
         {
             options = ReadDeadbands(options, deadbands, errors);
         }
+        // A key that is not a writable parameter is a warning (AllowListWarnings), not an error:
+        // an error ends `seplos mqtt`, and under systemd that is a restart loop for a typo.
+        return (options, errors);
+    }
+
+    /// <summary>One line per <c>write_allow_list</c> key that is not a writable, reviewed parameter (it is ignored).</summary>
+    public static IEnumerable<string> AllowListWarnings(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         foreach (var key in options.WriteAllowList)
         {
             if (SeplosMap.FindField(key) is not { Writable: true, Uncertain: false })
             {
-                errors.Add($"[mqtt] write_allow_list: '{key}' is not a writable parameter");
+                yield return $"[mqtt] write_allow_list: '{key}' is not a writable parameter; ignored";
             }
         }
-        return (options, errors);
     }
 
     /// <summary><c>deadbands = cell_1=0.003, temperature=0.2</c>: a field key or a quantity name, then the smallest change.</summary>
