@@ -210,7 +210,7 @@ public sealed partial class MqttDiscoveryTests
         Assert.Equal(0.003, deadband);
         var before = new StateValue("cell_1", cell.Format(last), last, deadband);
         var after = new StateValue("cell_1", cell.Format(now), now, deadband);
-        Assert.Equal(published, MqttBridge.IsWorthPublishing(after, before));
+        Assert.Equal(published, MqttStatePublisher.IsWorthPublishing(after, before));
     }
 
     [Fact]
