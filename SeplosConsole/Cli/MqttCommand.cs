@@ -51,7 +51,20 @@ public static class MqttCommand
     public static MqttOptions? ReadOptions(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var (options, errors) = MqttSettings.Read(configuration);
-        return errors.Count > 0 ? throw new CliException(string.Join("; ", errors)) : options;
+        if (errors.Count > 0)
+        {
+            throw new CliException(string.Join("; ", errors));
+        }
+        try
+        {
+            // The certificate files are read now: one clear line at start, never a connection without them.
+            _ = options is null ? null : MqttTls.From(options);
+        }
+        catch (MqttTlsSettingsException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        return options;
     }
 
     /// <summary>

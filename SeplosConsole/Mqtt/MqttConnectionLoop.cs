@@ -25,6 +25,7 @@ internal sealed class MqttConnectionLoop
     private readonly Lock _statusLock = new();
     private MqttBridgeStatus _status;
     private volatile IMqttClient? _connectedClient;
+    private readonly MqttTls? _tls;
 
     /// <param name="willTopic">Retained <c>offline</c> published by the broker if this client dies; null for none.</param>
     public MqttConnectionLoop(MqttOptions options, Action<BusEventLevel, string> log, string? willTopic)
@@ -33,6 +34,7 @@ internal sealed class MqttConnectionLoop
         _log = log;
         _willTopic = willTopic;
         _limiter = new ConnectionLogLimiter(options, StableSession);
+        _tls = MqttTls.From(options);
         _status = new MqttBridgeStatus(MqttConnectionState.Disconnected, MqttConnectionErrors.Where(options), null, DateTimeOffset.UtcNow);
     }
 
@@ -134,7 +136,9 @@ internal sealed class MqttConnectionLoop
         }
         catch (Exception ex)
         {
-            failure = MqttConnectionErrors.Describe(ex, _options);
+            failure = _tls?.TakeFailure() is { } refused
+                ? $"TLS: the certificate of {MqttConnectionErrors.Where(_options)} does not verify: {refused}; not connecting (never without TLS)"
+                : MqttConnectionErrors.Describe(ex, _options);
         }
         if (failure is not null)
         {
@@ -204,9 +208,9 @@ internal sealed class MqttConnectionLoop
         {
             builder = builder.WithCredentials(user, _options.Password ?? "");
         }
-        if (_options.Tls)
+        if (_tls is not null)
         {
-            builder = builder.WithTlsOptions(tls => tls.UseTls());
+            builder = builder.WithTlsOptions(_tls.Configure);
         }
         return builder.Build();
     }

@@ -22,6 +22,14 @@ public sealed record MqttOptions
 
     public bool Tls { get; init; }
 
+    /// <summary>PEM file of the CA that signs the broker's certificate; null = the system's trusted roots.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>PEM client certificate, for brokers that ask for one; its key in <see cref="KeyFile"/> or in the same file.</summary>
+    public string? CertFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
     /// <summary>
     /// MQTT client id. Unique per running instance: two clients with the same id knock each other
     /// off the broker, so the default adds the process id and a random suffix to the host name.

@@ -29,6 +29,9 @@ public static class MqttSettings
             User = Text(section, "user"),
             Password = section["pass"] ?? section["password"],
             Tls = Flag(section, "tls", false, errors),
+            CaFile = Text(section, "ca_file"),
+            CertFile = Text(section, "cert_file"),
+            KeyFile = Text(section, "key_file"),
             ClientId = Text(section, "client_id") ?? options.ClientId,
             Prefix = Text(section, "prefix") ?? options.Prefix,
             DiscoveryPrefix = Text(section, "discovery_prefix") ?? options.DiscoveryPrefix,
@@ -36,6 +39,18 @@ public static class MqttSettings
             AllowWrites = Flag(section, "allow_writes", false, errors),
             WriteAllowList = List(section["write_allow_list"]),
         };
+        // Certificates without tls would mean a password sent in plain text the user thinks is protected.
+        foreach (var (key, value) in new[] { ("ca_file", options.CaFile), ("cert_file", options.CertFile), ("key_file", options.KeyFile) })
+        {
+            if (value is not null && !options.Tls)
+            {
+                errors.Add($"[mqtt] {key} is set but tls is off: set tls = true (the broker's TLS port, usually 8883)");
+            }
+        }
+        if (options.KeyFile is not null && options.CertFile is null)
+        {
+            errors.Add("[mqtt] key_file is set without cert_file");
+        }
         if (section["expire_after_seconds"] is not null)
         {
             options = options with { ExpireAfter = TimeSpan.FromSeconds(Number(section, "expire_after_seconds", 0, 60, 86400, errors)) };
