@@ -30,6 +30,12 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> Mqtt { get; } = new("--mqtt")
+    {
+        Description = "Read the packs from the MQTT broker of [mqtt] (what `seplos mqtt` bridges publish), no serial port; same as --port mqtt://server:port/prefix",
+        Recursive = true,
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Read settings from this file instead of ./seplos.ini and ./seplos.secret.ini",
@@ -42,6 +48,7 @@ public sealed class GlobalOptions
         root.Options.Add(Simulate);
         root.Options.Add(Address);
         root.Options.Add(Listen);
+        root.Options.Add(Mqtt);
         root.Options.Add(Config);
     }
 
@@ -59,6 +66,10 @@ public sealed class GlobalOptions
         if (parse.GetValue(Simulate))
         {
             settings = settings with { Port = "sim" };
+        }
+        if (parse.GetValue(Mqtt))
+        {
+            settings = settings with { Port = RemoteBus.PortFromSection(settings) };
         }
         if (parse.GetValue(Listen))
         {

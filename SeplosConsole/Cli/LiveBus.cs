@@ -1,4 +1,5 @@
 using SeplosConsole.Config;
+using SeplosConsole.Mqtt;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
@@ -16,6 +17,7 @@ public sealed class LiveBus : IAsyncDisposable
 {
     private readonly RtuClient? _rtu;
     private readonly ListenFeed? _listener;
+    private readonly BrokerFeed? _broker;
 
     private LiveBus(SeplosSettings settings, RtuClient rtu)
     {
@@ -29,6 +31,13 @@ public sealed class LiveBus : IAsyncDisposable
         });
         Feed = Poller;
         Writes = new ParameterWriteQueue(Poller, new WriteJournal(settings.JournalPath));
+    }
+
+    private LiveBus(SeplosSettings settings, BrokerFeed broker)
+    {
+        Settings = settings;
+        _broker = broker;
+        Feed = broker;
     }
 
     private LiveBus(SeplosSettings settings, ListenFeed listener)
@@ -46,13 +55,16 @@ public sealed class LiveBus : IAsyncDisposable
     public ParameterWriteQueue? Writes { get; }
 
     public static LiveBus Create(SeplosSettings settings)
-        => settings.Listen
+        => Mqtt.BrokerAddress.IsBroker(settings.Port)
+            // What bridges publish on a broker: no serial port, no bus of our own to write on.
+            ? new(settings, RemoteBus.CreateFeed(settings))
+            : settings.Listen
             // Every pack heard is shown; the packs the user named are listed (as connecting) from the start.
             ? new(settings, new ListenFeed(TransportFactory.Create(settings), new ListenOptions { Addresses = settings.AddressesChosen ? settings.Addresses : [] }))
             : new(settings, TransportFactory.CreateClient(settings));
 
     public Task RunAsync(CancellationToken cancellationToken)
-        => _listener?.RunAsync(cancellationToken) ?? Poller!.RunAsync(cancellationToken);
+        => _broker?.RunAsync(cancellationToken) ?? _listener?.RunAsync(cancellationToken) ?? Poller!.RunAsync(cancellationToken);
 
     /// <summary>A line for the feed's log (the dashboard's log pane), from outside the bus.</summary>
     public void Report(BusEventLevel level, string message)

@@ -28,6 +28,8 @@ internal sealed class MqttStatePublisher
     /// <summary>A single "there is work" token: feed updates, HA's birth and a lost connection set it.</summary>
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    private readonly IReadOnlyList<string> _writeKeys;
+
     private long _birthDueAtMs;
     private long _identityDeadlineMs;
     private volatile string? _previousRecord;
@@ -40,6 +42,7 @@ internal sealed class MqttStatePublisher
         _log = log;
         _discovery = new HomeAssistantDiscovery(options, topics);
         _announcedEver = new AnnouncedEntities(topics);
+        _writeKeys = [.. options.WritableFields().Select(f => f.Key)];
     }
 
     /// <summary>Whether a pack address is one the feed has (the bus this bridge owns).</summary>
@@ -294,6 +297,16 @@ internal sealed class MqttStatePublisher
             published[value.Key] = value;
         }
 
+        // The whole pack for remote viewers, once per poll (or change of link state). QoS 0 and
+        // retained as the state: the next poll brings a newer one anyway.
+        var snapshotKey = (status.Snapshot.UpdatedAt, status.State, status.LastError);
+        if (!session.SnapshotPublished.TryGetValue(address, out var lastSnapshot) || lastSnapshot != snapshotKey)
+        {
+            var message = PackSnapshotMessage.Serialise(status, _topics.Prefix, _writeKeys, DateTimeOffset.UtcNow);
+            await Publish(client, _topics.Snapshot(address), message, MqttQualityOfServiceLevel.AtMostOnce, cancellationToken).ConfigureAwait(false);
+            session.SnapshotPublished[address] = snapshotKey;
+        }
+
         var availability = online ? MqttTopics.Online : MqttTopics.Offline;
         if (!session.PackAvailability.TryGetValue(address, out var previous) || previous != availability)
         {
@@ -333,6 +346,8 @@ internal sealed class MqttStatePublisher
 
         public Dictionary<byte, string> PackAvailability { get; } = [];
 
+        public Dictionary<byte, (DateTimeOffset?, PackLinkState, string?)> SnapshotPublished { get; } = [];
+
         public Dictionary<string, StateValue> Published(byte address)
             => _published.TryGetValue(address, out var values) ? values : _published[address] = new(StringComparer.Ordinal);
 
@@ -349,6 +364,7 @@ internal sealed class MqttStatePublisher
         {
             _published.Clear();
             PackAvailability.Clear();
+            SnapshotPublished.Clear();
             BridgeAvailability = null;
             DiscoveryRecordPending = true;
         }

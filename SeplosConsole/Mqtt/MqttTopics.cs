@@ -28,6 +28,9 @@ public sealed class MqttTopics(string prefix, string discoveryPrefix)
 
     public string PackAvailability(byte address) => $"{Pack(address)}/state";
 
+    /// <summary>One retained JSON document per pack per poll, for remote viewers and scripts (<see cref="PackSnapshotMessage"/>).</summary>
+    public string Snapshot(byte address) => $"{Pack(address)}/snapshot";
+
     public string State(byte address, string key) => $"{Pack(address)}/{key}";
 
     public string Command(byte address, string key) => $"{Pack(address)}/{key}/set";
