@@ -11,8 +11,8 @@ namespace SeplosConsole.Mqtt;
 /// An <see cref="IPackFeed"/> built from what one or more bridges publish on a broker
 /// (<c>&lt;prefix&gt;/battery_&lt;addr&gt;/snapshot</c>), so the dashboard runs with no serial port.
 /// Packs of several bridges make one list: a pack keeps its own address as its number here unless
-/// another bridge's pack took that number first; then it gets the next free one (the log says
-/// which). A pack whose bridge went offline, or whose last reading is older than
+/// another bridge's pack took that number first; then it gets the first free number from 16 up
+/// (the log says which). A pack whose bridge went offline, or whose last reading is older than
 /// <see cref="StaleAfter"/>, is shown STALE with its last values. Events come from the MQTT
 /// receive task and the connection loop; <see cref="AllStatus"/> may be read from any thread.
 /// </summary>
@@ -131,6 +131,8 @@ public sealed class BrokerFeed : IPackFeed
         return Task.CompletedTask;
     }
 
+    private const int FirstSpareNumber = 16;
+
     private byte SlotFor(string bridge, byte address)
     {
         if (_slots.TryGetValue((bridge, address), out var slot))
@@ -144,7 +146,9 @@ public sealed class BrokerFeed : IPackFeed
                 return slot;
             }
             var taken = _slots.Values.ToHashSet();
-            slot = taken.Contains(address) ? (byte)Enumerable.Range(0, 256).First(n => !taken.Contains((byte)n)) : address;
+            // A bus has addresses 0–15: a pack displaced by another bridge's pack of the same
+            // address gets 16 or above, so no pack ever takes a number another bus uses.
+            slot = taken.Contains(address) ? (byte)Enumerable.Range(FirstSpareNumber, 256 - FirstSpareNumber).First(n => !taken.Contains((byte)n)) : address;
             _slots[(bridge, address)] = slot;
             Report(BusEventLevel.Info, slot, $"is pack {address} of bridge {bridge}");
             return slot;
