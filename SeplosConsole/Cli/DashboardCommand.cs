@@ -42,7 +42,7 @@ public static class DashboardCommand
             {
                 exitCode = await Dashboard.RunAsync(bus.Feed, new DashboardOptions
                 {
-                    Editor = bus.Writes is null ? new RefusingParameterEditor(ListenFeed.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
+                    Editor = bus.Writes is null ? new RefusingParameterEditor(bus.Feed is BrokerFeed ? BrokerFeed.WritesRefusedReason : ListenFeed.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
                     LightTheme = parse.GetValue(light),
                     ExtraStatus = bridge is null ? null : () => bridge.Status.ToString(),
                 }, stop.Token, context.Error).ConfigureAwait(false);

@@ -34,10 +34,13 @@ public static class BrokerAddress
         return (options, prefixes.Length > 0 ? prefixes : [basis.Prefix], null);
     }
 
-    /// <summary>The <c>--mqtt</c> short form: the broker of the [mqtt] section, the bridge's prefix.</summary>
+    /// <summary>
+    /// The <c>--mqtt</c> short form: the broker of the [mqtt] section and every bridge on it
+    /// (prefix <c>+</c>: any one-level prefix), so several bridges show as one list.
+    /// </summary>
     public static string FromSection(MqttOptions section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        return $"{(section.Tls ? "mqtts" : "mqtt")}://{section.Server}:{section.Port}/{section.Prefix}";
+        return $"{(section.Tls ? "mqtts" : "mqtt")}://{section.Server}:{section.Port}/+";
     }
 }

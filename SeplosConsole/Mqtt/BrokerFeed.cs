@@ -39,8 +39,42 @@ public sealed class BrokerFeed : IPackFeed
         LinkName = $"mqtt{(options.Tls ? "s" : "")}://{options.Server}:{options.Port}/{string.Join(',', _prefixes)}";
     }
 
+    /// <summary>Why the dashboard does not write when fed from the broker (remote edits are not built yet).</summary>
+    public const string WritesRefusedReason = "this dashboard reads the packs from the MQTT broker and cannot write to them; change parameters on the machine that owns the bus (seplos edit there), or from Home Assistant where that bridge allows writes";
+
     public event EventHandler<PackStatus>? PackUpdated;
-    public event EventHandler<BusEvent>? Event;
+    /// <summary>
+    /// Log lines. A subscriber first gets the last few already raised: the feed connects and
+    /// numbers the packs within milliseconds, usually before the dashboard has subscribed, and
+    /// which bridge each pack belongs to must not be lost.
+    /// </summary>
+    public event EventHandler<BusEvent>? Event
+    {
+        add
+        {
+            BusEvent[] missed;
+            lock (_events)
+            {
+                _event += value;
+                missed = [.. _events];
+            }
+            foreach (var e in missed)
+            {
+                value?.Invoke(this, e);
+            }
+        }
+        remove
+        {
+            lock (_events)
+            {
+                _event -= value;
+            }
+        }
+    }
+
+    private const int EventsKept = 50;
+    private readonly Queue<BusEvent> _events = new();
+    private EventHandler<BusEvent>? _event;
 
     /// <summary>A pack whose newest block is older than this is STALE (the bridge stopped polling it, or stopped).</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(15);
@@ -191,7 +225,20 @@ public sealed class BrokerFeed : IPackFeed
     }
 
     private void Report(BusEventLevel level, byte? address, string message)
-        => Event?.Invoke(this, new BusEvent(DateTimeOffset.Now, level, address, message));
+    {
+        var e = new BusEvent(DateTimeOffset.Now, level, address, message);
+        EventHandler<BusEvent>? handlers;
+        lock (_events)
+        {
+            _events.Enqueue(e);
+            if (_events.Count > EventsKept)
+            {
+                _events.Dequeue();
+            }
+            handlers = _event;
+        }
+        handlers?.Invoke(this, e);
+    }
 
     /// <param name="Shown">What the feed last raised for it (stale or not); null before the first time.</param>
     private sealed record RemotePack(string Bridge, byte BridgeAddress, RemotePackStatus Received, PackStatus? Shown);
