@@ -33,6 +33,8 @@ public static class MqttCommand
                 : $"polling pack(s) {Config.AddressList.Format(settings.Addresses)} on {settings.Port}; MQTT {options.Server}:{options.Port} as {options.ClientId}");
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var metrics = MetricsHost.Start(settings.Configuration, bus.Feed, log.Write, stop.Token);
+            await using var metricsScope = metrics.ConfigureAwait(false);
             var polling = bus.RunAsync(stop.Token);
             // The bridge publishes "offline" for every pack before it returns on cancellation.
             var bridging = bridge.RunAsync(bus.Feed, stop.Token);
