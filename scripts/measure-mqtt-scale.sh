@@ -59,8 +59,9 @@ for pid in "${pids[@]:1}"; do
 done
 echo "viewer: $(echo "scale=1; ($(ticks "$viewer") - ${before[$viewer]}) * 100 / $hz / $elapsed" | bc) % of a core, $(( $(rss "$viewer") / 1024 )) MiB"
 # Every pack's snapshots for 10 s: how many packs, how often each is read (the sweep), and how
-# old a reading is when it reaches a subscriber on the broker (read → broker → client).
-timeout 10 mosquitto_sub -p "$port" -t '+/+/snapshot' -F '%U %t %p' > "$work/snapshots.txt" || true
+# old a reading is when it reaches a subscriber on the broker (read → broker → client; -R leaves
+# out the retained ones sent at subscribe, which are up to a sweep old by design).
+timeout 10 mosquitto_sub -R -p "$port" -t '+/+/snapshot' -F '%U %t %p' > "$work/snapshots.txt" || true
 python3 - "$work/snapshots.txt" <<'PY'
 import json, sys, datetime, statistics
 ages, last, gaps = [], {}, []
