@@ -32,7 +32,7 @@ public sealed class GlobalOptions
 
     public Option<bool> Mqtt { get; } = new("--mqtt")
     {
-        Description = "Read the packs from the MQTT broker of [mqtt] (what `seplos mqtt` bridges publish), no serial port; same as --port mqtt://server:port/prefix",
+        Description = "Read the packs from the MQTT broker of [mqtt] (what `seplos mqtt` bridges publish), no serial port; every bridge on it; same as --port mqtt://server:port/+",
         Recursive = true,
     };
 
@@ -59,8 +59,16 @@ public sealed class GlobalOptions
     public SeplosSettings Resolve(ParseResult parse, CliContext context)
     {
         var settings = SeplosSettings.Load(parse.GetValue(Config), context.Directory);
-        if (parse.GetValue(Port) is { Length: > 0 } port)
+        foreach (var warning in settings.Warnings)
         {
+            context.Error.WriteLine($"warning: {warning}");
+        }
+        if (parse.GetValue(Port) is { } port)
+        {
+            if (port.Trim().Length == 0)
+            {
+                throw new UsageException("--port: no port named (e.g. /dev/ttyUSB0, tcp://host:502 or sim)");
+            }
             settings = settings with { Port = port };
         }
         if (parse.GetValue(Simulate))
@@ -79,9 +87,14 @@ public sealed class GlobalOptions
         {
             if (!AddressList.TryParse(addressText, out var addresses, out var error))
             {
-                throw new CliException($"--address: {error}");
+                throw new UsageException($"--address: {error}");
             }
             settings = settings with { Addresses = addresses, AddressesChosen = true };
+        }
+        if (!settings.IsSimulator && Directory.Exists(Path.GetFullPath(settings.Port, context.Directory)))
+        {
+            // Else the serial port reports it as missing, which sends the user looking for a cable.
+            throw new CliException($"port {settings.Port} is a directory, not a serial device (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)");
         }
         Resolved = settings;
         return settings;

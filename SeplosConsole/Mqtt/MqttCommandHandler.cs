@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
+using SeplosConsole.Seplos;
 using SeplosConsole.Services;
 
 namespace SeplosConsole.Mqtt;
@@ -22,7 +23,7 @@ internal sealed class MqttCommandHandler
     private readonly IMqttWriteHandler? _writeHandler;
     private readonly Func<byte, bool> _isOnBus;
     private readonly Func<IMqttClient?> _connectedClient;
-    private readonly IReadOnlyDictionary<string, Seplos.FieldDefinition> _writable;
+    private readonly IReadOnlyDictionary<string, FieldDefinition> _writable;
 
     private readonly Channel<WriteCommand> _commands = Channel.CreateBounded<WriteCommand>(
         new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -69,7 +70,7 @@ internal sealed class MqttCommandHandler
             // removal of a retained command (ours below, or someone's): nothing to say.
             if (payload.Length > 0)
             {
-                _log(BusEventLevel.Warning, $"MQTT: ignored a retained command on {message.Topic} = {payload}; publish commands without retain");
+                _log(BusEventLevel.Warning, $"MQTT: ignored a retained command on {message.Topic} = {InputEcho.Shorten(payload)}; publish commands without retain");
                 ClearRetainedCommand(message.Topic);
             }
         }
@@ -79,7 +80,7 @@ internal sealed class MqttCommandHandler
         }
         else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim())))
         {
-            _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {payload}");
+            _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {InputEcho.Shorten(payload)}");
         }
         return true;
     }
@@ -108,7 +109,7 @@ internal sealed class MqttCommandHandler
                 // The one log line per command: it also covers the ones refused here, which never
                 // reach the write queue (the front ends do not log the queue's MQTT writes again).
                 _log(result.Outcome == MqttWriteOutcome.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
-                    $"MQTT write pack {command.Address} {command.Key} = {command.Value}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
+                    $"MQTT write pack {command.Address} {command.Key} = {InputEcho.Shorten(command.Value)}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
                 await PublishResultAsync(command, result, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -134,14 +135,14 @@ internal sealed class MqttCommandHandler
     {
         if (!_writable.TryGetValue(command.Key, out var field))
         {
-            return MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
+            return _writeHandler?.Refused(command.Address, command.Key, command.Value, $"{command.Key} is not in write_allow_list") ?? MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
         }
         if (!_isOnBus(command.Address))
         {
-            return MqttWriteResult.Refused($"no pack {command.Address} on this bus");
+            return _writeHandler?.Refused(command.Address, field.Key, command.Value, $"no pack {command.Address} on this bus") ?? MqttWriteResult.Refused($"no pack {command.Address} on this bus");
         }
         // The number, its unit and the range are the pipeline's to check: it parses the way
-        // `seplos set` does and journals the refusal, which a check here would keep off the record.
+        // `seplos edit` does and journals the refusal, which a check here would keep off the record.
         if (_writeHandler is null)
         {
             return MqttWriteResult.Refused("writes are not available in this front end");
@@ -171,7 +172,7 @@ internal sealed class MqttCommandHandler
         {
             ["result"] = result.Outcome.ToString().ToLowerInvariant(),
             ["message"] = result.Message,
-            ["value"] = command.Value,
+            ["value"] = InputEcho.Shorten(command.Value),
             ["time"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         }.ToJsonString(HomeAssistantDiscovery.JsonOptions);
         try
