@@ -18,7 +18,7 @@ public sealed class MqttTlsTests(ITestOutputHelper output)
         var options = RunningBridge.Options(broker) with { Tls = true, CaFile = certificates.Ca, ClientId = "tls-bridge" };
         await using var bridge = new RunningBridge(options, new FakePackFeed(TestPacks.Status(0)), output: output);
 
-        await WaitForAsync(() => bridge.Bridge.Status.State == MqttConnectionState.Connected, "connected", bridge);
+        await bridge.WaitUntilAsync(() => bridge.Bridge.Status.State == MqttConnectionState.Connected, "connected");
         await broker.WaitForLogAsync(l => l.Contains("tls-bridge", StringComparison.Ordinal) && l.Contains("Received PUBLISH", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 
@@ -29,7 +29,7 @@ public sealed class MqttTlsTests(ITestOutputHelper output)
         await using var broker = await MosquittoBroker.StartAsync(listenerOptions: TlsListener(certificates.Ca, certificates.Server, certificates.ServerKey, requireClientCertificate: true));
         var options = RunningBridge.Options(broker) with { Tls = true, CaFile = certificates.Ca, CertFile = certificates.Client, KeyFile = certificates.ClientKey };
         await using var bridge = new RunningBridge(options, new FakePackFeed(TestPacks.Status(0)), output: output);
-        await WaitForAsync(() => bridge.Bridge.Status.State == MqttConnectionState.Connected, "connected with a client certificate", bridge);
+        await bridge.WaitUntilAsync(() => bridge.Bridge.Status.State == MqttConnectionState.Connected, "connected with a client certificate");
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class MqttTlsTests(ITestOutputHelper output)
         var options = RunningBridge.Options(broker) with { Tls = true, CaFile = certificates.WrongCa };
         await using var bridge = new RunningBridge(options, new FakePackFeed(TestPacks.Status(0)), output: output);
 
-        await WaitForAsync(() => bridge.Log.Any(l => l.Contains("does not verify", StringComparison.Ordinal)), "a refusal", bridge);
+        await bridge.WaitUntilAsync(() => bridge.Log.Any(l => l.Contains("does not verify", StringComparison.Ordinal)), "a refusal");
         var line = bridge.Log.First(l => l.Contains("does not verify", StringComparison.Ordinal));
         Assert.Contains("not signed by the CA in ca_file", line, StringComparison.Ordinal);
         Assert.Contains("never without TLS", line, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class MqttTlsTests(ITestOutputHelper output)
         var options = RunningBridge.Options(broker) with { Tls = true, CaFile = certificates.Ca };
         await using var bridge = new RunningBridge(options, new FakePackFeed(TestPacks.Status(0)), output: output);
 
-        await WaitForAsync(() => bridge.Log.Any(l => l.Contains("does not verify", StringComparison.Ordinal)), "a refusal", bridge);
+        await bridge.WaitUntilAsync(() => bridge.Log.Any(l => l.Contains("does not verify", StringComparison.Ordinal)), "a refusal");
         Assert.Contains(bridge.Log, l => l.Contains("expired", StringComparison.Ordinal));
         Assert.DoesNotContain(bridge.States, s => s.State == MqttConnectionState.Connected);
     }
@@ -68,7 +68,7 @@ public sealed class MqttTlsTests(ITestOutputHelper output)
         using var certificates = await TestCertificates.CreateAsync();
         await using var broker = await MosquittoBroker.StartAsync(listenerOptions: TlsListener(certificates.Ca, certificates.Server, certificates.ServerKey));
         await using var bridge = new RunningBridge(RunningBridge.Options(broker), new FakePackFeed(TestPacks.Status(0)), output: output);
-        await WaitForAsync(() => bridge.Log.Any(l => l.StartsWith("Error: MQTT:", StringComparison.Ordinal)), "a connection error", bridge);
+        await bridge.WaitUntilAsync(() => bridge.Log.Any(l => l.StartsWith("Error: MQTT:", StringComparison.Ordinal)), "a connection error");
         Assert.DoesNotContain(bridge.States, s => s.State == MqttConnectionState.Connected);
     }
 
@@ -81,19 +81,5 @@ public sealed class MqttTlsTests(ITestOutputHelper output)
 
         var missing = Assert.Throws<MqttTlsSettingsException>(() => MqttTls.From(new MqttOptions { Server = "b", Tls = true, CaFile = "/nonexistent/ca.pem" }));
         Assert.StartsWith("[mqtt] ca_file = /nonexistent/ca.pem: cannot read", missing.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what, RunningBridge bridge)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"Waited in vain for {what}. Bridge log:\n{string.Join('\n', bridge.Log)}");
-            }
-            // Log lines and states have no awaitable; poll them briefly.
-            await Task.Delay(20);
-        }
     }
 }

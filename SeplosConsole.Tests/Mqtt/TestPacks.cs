@@ -177,6 +177,21 @@ internal sealed class RunningBridge : IAsyncDisposable
         IdentityWait = TimeSpan.FromMilliseconds(200),
     };
 
+    /// <summary>Waits for a log line or state; fails with the bridge's log.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Waited in vain for {what}. Bridge log:\n{string.Join('\n', Log)}");
+            }
+            // Log lines and state changes have no awaitable; poll them briefly.
+            await Task.Delay(20);
+        }
+    }
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
