@@ -6,7 +6,7 @@ using SeplosConsole.Simulation;
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master] [--play-master]</c>: simulated packs on a
+/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master] [--play-master] [--refuse BLOCK[:COUNT]]</c>: simulated packs on a
 /// pseudo-terminal, so any program (this one, the vendor's, a script) can talk to them as to a
 /// USB adapter. Serves until Ctrl+C.
 /// </summary>
@@ -23,7 +23,12 @@ public static class SimulateCommand
         };
         var faultRate = new Option<double>("--fault-rate") { Description = "Share of replies with a random fault (0–1), for testing recovery", DefaultValueFactory = _ => 0 };
         var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
-        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround };
+        var refuse = new Option<string[]>("--refuse")
+        {
+            Description = "A block the packs refuse with exception 02, as a pack without it does: pic, via … or pia:0x12 (only reads of that size); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, refuse };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
@@ -35,8 +40,14 @@ public static class SimulateCommand
             {
                 throw new CliException($"--fault-rate: {rate.ToString(CultureInfo.InvariantCulture)} is not a share between 0 and 1");
             }
+            var refused = new List<RefusedRead>();
+            foreach (var text in parse.GetValue(refuse) ?? [])
+            {
+                refused.Add(RefusedRead.TryParse(text, out var read, out var refuseError) ? read : throw new CliException($"--refuse: {refuseError}"));
+            }
             var options = new SimulatorOptions
             {
+                RefusedReads = refused,
                 Addresses = addresses,
                 Master = parse.GetValue(master) || parse.GetValue(playMaster),
                 PlayMaster = parse.GetValue(playMaster),
@@ -60,7 +71,8 @@ public static class SimulateCommand
             {
                 throw new CliException($"cannot create {path}: {ex.Message}");
             }
-            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.PlayMaster ? " (0 is master and polls the others)" : options.Master ? " (0 is master)" : "")} on {path}; Ctrl+C to stop").ConfigureAwait(false);
+            var refusing = refused.Count == 0 ? "" : $", refusing {string.Join(", ", refused)}";
+            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.PlayMaster ? " (0 is master and polls the others)" : options.Master ? " (0 is master)" : "")}{refusing} on {path}; Ctrl+C to stop").ConfigureAwait(false);
             await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
             await serving.ConfigureAwait(false);
             return SeplosCli.Ok;

@@ -1,13 +1,16 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
 using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Config;
 
 /// <summary>
 /// seplos.ini as the original tool wrote it: <c>[section]</c> lines, <c>key = value</c> lines,
-/// comments starting with ; # or /, values optionally in double quotes. Read here rather than by
-/// the configuration library's INI provider so that a broken line is reported with its number in
-/// one line (the provider threw InvalidDataException with a stack trace, issue 10), and so that
-/// unknown sections and keys can be warned about with the nearest known name.
+/// comments starting with ; # or /, values optionally in double quotes. The values are loaded by
+/// the configuration library's INI provider; this class first checks the text line by line,
+/// because the provider names neither the file nor the line of a broken line or a repeated key
+/// (it threw a FormatException that reached the user as a stack trace, issue 10), and because
+/// unknown sections and keys deserve a warning with the nearest known name and the line.
 /// </summary>
 public static class IniText
 {
@@ -16,12 +19,31 @@ public static class IniText
     /// keys are kept (a reader may still want them) and described in <paramref name="warnings"/>.
     /// </summary>
     /// <exception cref="ConfigurationException">A line is neither a section nor key = value, or a key is given twice.</exception>
-    public static Dictionary<string, string?> Read(string text, string path, List<string> warnings)
+    public static IEnumerable<KeyValuePair<string, string?>> Read(string text, string path, List<string> warnings)
     {
-        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        Check(text, path, warnings);
+        try
+        {
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+            return new ConfigurationBuilder().AddIniStream(stream).Build().AsEnumerable()
+                .Where(pair => pair.Value is not null)
+                .ToList();
+        }
+        catch (FormatException ex)
+        {
+            // Check rejects everything the provider rejects; reaching here means the two disagree.
+            throw new ConfigurationException($"{path}: not a settings file the INI reader accepts ({InputEcho.Shorten(ex.Message)})");
+        }
+    }
+
+    /// <summary>Rejects what the INI provider would reject, naming the line; warns about unknown names.</summary>
+    private static void Check(string text, string path, List<string> warnings)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var section = "";
         var lineNumber = 0;
-        foreach (var raw in text.Split('\n'))
+        // The provider reads with StreamReader.ReadLine: \r\n, \n and \r end a line, nothing else.
+        foreach (var raw in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n', '\r'))
         {
             lineNumber++;
             var line = raw.Trim();
@@ -49,13 +71,7 @@ public static class IniText
                 throw new ConfigurationException($"{where}: '{InputEcho.Shorten(line)}' is not key = value");
             }
             var key = line[..equals].Trim();
-            var value = line[(equals + 1)..].Trim();
-            if (value.Length > 1 && value[0] == '"' && value[^1] == '"')
-            {
-                value = value[1..^1];
-            }
-            var name = section.Length == 0 ? key : $"{section}:{key}";
-            if (!data.TryAdd(name, value))
+            if (!seen.Add(section.Length == 0 ? key : $"{section}:{key}"))
             {
                 throw new ConfigurationException($"{where}: {InputEcho.Shorten(key)} is set twice{(section.Length == 0 ? "" : $" in [{InputEcho.Shorten(section)}]")}; keep one");
             }
@@ -68,7 +84,6 @@ public static class IniText
                 warnings.Add($"{where}: unknown key '{InputEcho.Shorten(key)}' in [{section}]{Hint(key, known, "'{0}'")}; ignored");
             }
         }
-        return data;
     }
 
     private static string Hint(string typed, IEnumerable<string> known, string format)

@@ -20,6 +20,9 @@ internal sealed class AnnouncedEntities(MqttTopics topics)
 
     public void Add(string configTopic) => _topics.Add(configTopic);
 
+    /// <summary>A config emptied on purpose (a sensor not fitted) is no longer announced.</summary>
+    public void Remove(string configTopic) => _topics.Remove(configTopic);
+
     /// <summary>
     /// Takes the previous run's record and returns the config topics to empty: those not in
     /// <paramref name="possible"/>. The others are kept in this run's record.

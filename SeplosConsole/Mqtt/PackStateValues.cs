@@ -43,6 +43,9 @@ internal static class PackStateValues
         new("alarms", "Active alarms", s => s.Snapshot.Has(BlockId.Pic) ? AlarmList(s.Snapshot) : null,
             Diagnostic: false, ValueTemplate: "{{ value[:255] }}"),
         new("system_state", "System state", s => s.Snapshot.Has(BlockId.Pic) ? SystemState(s.Snapshot) : null, Diagnostic: false),
+        // What the pack did not give (a refused block …), so a gap is not read as a value; "none" when complete.
+        new("missing", "Missing readings", s => s.Snapshot.Blocks.Count == 0 && !s.Snapshot.IsPartial ? null
+            : s.Snapshot.IsPartial ? string.Join("; ", s.Snapshot.Missing) : "none", Diagnostic: false, ValueTemplate: "{{ value[:255] }}"),
         new("link_state", "Link state", s => s.State.ToString().ToLowerInvariant()),
         new("bus_requests", "Bus requests", s => Count(s.Counters.Requests), StateClass: "total_increasing"),
         new("bus_replies", "Bus replies", s => Count(s.Counters.Replies), StateClass: "total_increasing"),

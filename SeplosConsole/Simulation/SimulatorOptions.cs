@@ -43,6 +43,9 @@ public sealed record SimulatorOptions
     /// <summary>Faults the random mode picks from; null = every kind except a disconnect.</summary>
     public IReadOnlyList<SimulatedFault>? RandomFaultKinds { get; init; }
 
+    /// <summary>Blocks (or read sizes) every simulated pack refuses with exception 02.</summary>
+    public IReadOnlyList<RefusedRead> RefusedReads { get; init; } = [];
+
     /// <summary>How long the pty host stays "unplugged" after a disconnect fault before it re-creates the port.</summary>
     public TimeSpan ReplugDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
