@@ -34,6 +34,8 @@ public sealed class MqttBridge
         _commands = new MqttCommandHandler(options, _topics, log, writeHandler, _publisher.Knows, () => _connection.ConnectedClient);
         _connection.MessageReceived = OnMessageReceivedAsync;
         _connection.StatusChanged += (_, status) => StatusChanged?.Invoke(this, status);
+        _connection.AttemptStarting = () => LoopTurned?.Invoke(this, EventArgs.Empty);
+        _publisher.PassPublished = () => LoopTurned?.Invoke(this, EventArgs.Empty);
     }
 
     public MqttOptions Options => _options;
@@ -45,6 +47,12 @@ public sealed class MqttBridge
 
     /// <summary>Raised on the bridge's task when the connection state or its error changes.</summary>
     public event EventHandler<MqttBridgeStatus>? StatusChanged;
+
+    /// <summary>
+    /// Raised each time the bridge's loop goes round: a publish pass finished, or a connection attempt
+    /// begins. The systemd watchdog's proof that the loop is not stuck (Hosting/SystemdService.cs).
+    /// </summary>
+    public event EventHandler? LoopTurned;
 
     /// <summary>
     /// Runs until <paramref name="cancellationToken"/> is cancelled, then publishes <c>offline</c>

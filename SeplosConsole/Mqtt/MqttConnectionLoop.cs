@@ -55,6 +55,9 @@ internal sealed class MqttConnectionLoop
     /// <summary>Every message received on any connection, in the order received (MQTTnet's receive task).</summary>
     public Func<MqttApplicationMessageReceivedEventArgs, Task>? MessageReceived { get; set; }
 
+    /// <summary>Called before each connection attempt (the systemd watchdog's sign of life).</summary>
+    public Action? AttemptStarting { get; set; }
+
     /// <summary>The client while connected, else null: for work outside the session (command results).</summary>
     public IMqttClient? ConnectedClient => _connectedClient is { IsConnected: true } client ? client : null;
 
@@ -76,6 +79,7 @@ internal sealed class MqttConnectionLoop
             var retryDelay = _options.MinReconnectDelay;
             while (!cancellationToken.IsCancellationRequested)
             {
+                AttemptStarting?.Invoke();
                 var connectedFor = await RunOneConnectionAsync(runSession, goodbye, cancellationToken).ConfigureAwait(false);
                 if (cancellationToken.IsCancellationRequested)
                 {

@@ -45,6 +45,9 @@ internal sealed class MqttStatePublisher
         _writeKeys = [.. options.WritableFields().Select(f => f.Key)];
     }
 
+    /// <summary>Called after each publish pass (the systemd watchdog's sign of life).</summary>
+    public Action? PassPublished { get; set; }
+
     /// <summary>Whether a pack address is one the feed has (the bus this bridge owns).</summary>
     public bool Knows(byte address) => _latest.ContainsKey(address);
 
@@ -149,6 +152,7 @@ internal sealed class MqttStatePublisher
                 nextFullPublish = now + (long)_options.RepublishInterval.TotalMilliseconds;
             }
             await PublishPendingAsync(client, session, full, cancellationToken).ConfigureAwait(false);
+            PassPublished?.Invoke();
 
             var wakeAt = birthDue != 0 ? Math.Min(nextFullPublish, birthDue) : nextFullPublish;
             wakeAt = identityDeadline != 0 ? Math.Min(wakeAt, identityDeadline) : wakeAt;
