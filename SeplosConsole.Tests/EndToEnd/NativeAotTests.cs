@@ -110,6 +110,8 @@ public sealed partial class NativeAotTests(NativeAotPublish publish, ITestOutput
 
         var voltage = await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/pack_voltage", "pack voltage state");
         await probe.WaitForAsync("seplos/battery_0/state", "online");
+        // Discovery waits for the pack's identity (VIA), so it may come after the first state.
+        await probe.WaitForAsync("homeassistant/sensor/seplos_bms_0/cell_16/config");
         // The simulated pack has ntc_count 4: once SPA is read, sensor 5 is withdrawn (empty retained config).
         await probe.WaitForAsync("homeassistant/sensor/seplos_bms_0/cell_temp_5/config", "");
         var mark = probe.Mark;

@@ -42,12 +42,17 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     }
 
     /// <param name="user">With a user, anonymous clients are refused and only this login works.</param>
-    public static async Task<MosquittoBroker> StartAsync(string? user = null, string? password = null, int? port = null, bool start = true)
+    /// <param name="listenerOptions">Lines for the listener, e.g. its TLS files (<c>certfile …</c>).</param>
+    public static async Task<MosquittoBroker> StartAsync(string? user = null, string? password = null, int? port = null, bool start = true, IEnumerable<string>? listenerOptions = null)
     {
         var folder = Directory.CreateTempSubdirectory("seplos-mqtt-test-").FullName;
         var config = new StringBuilder();
         var chosenPort = port ?? FreePort();
         config.AppendLine($"listener {chosenPort} 127.0.0.1");
+        foreach (var line in listenerOptions ?? [])
+        {
+            config.AppendLine(line);
+        }
         config.AppendLine("persistence false");
         config.AppendLine("log_dest stdout");
         config.AppendLine("log_type all");
@@ -183,7 +188,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    private static string FindTool(string name)
+    internal static string FindTool(string name)
     {
         var paths = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, name))
@@ -193,7 +198,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
                 $"{name} is not installed. The MQTT tests need a real broker: apt-get install -y mosquitto mosquitto-clients");
     }
 
-    private static async Task RunToEndAsync(string tool, string[] arguments)
+    internal static async Task RunToEndAsync(string tool, string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new InvalidOperationException($"{tool} did not start");

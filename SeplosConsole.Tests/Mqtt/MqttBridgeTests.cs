@@ -117,7 +117,7 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         await using var broker = await MosquittoBroker.StartAsync(start: false);
         var feed = new FakePackFeed(TestPacks.Status(0));
         await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
-        await WaitUntilAsync(() => bridge.Log.Any(l => l.Contains("connection refused", StringComparison.Ordinal)), "a connection-refused log line", bridge);
+        await bridge.WaitUntilAsync(() => bridge.Log.Any(l => l.Contains("connection refused", StringComparison.Ordinal)), "a connection-refused log line");
 
         await broker.StartProcessAsync();
         await using var probe = await MqttProbe.ConnectAsync(broker);
@@ -187,7 +187,7 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         var options = RunningBridge.Options(broker) with { User = "seplos", Password = "wrong-password" };
         await using var bridge = new RunningBridge(options, feed, output: output);
 
-        await WaitUntilAsync(() => bridge.States.Count(s => s.State == MqttConnectionState.Connecting) >= 3, "three connection attempts", bridge);
+        await bridge.WaitUntilAsync(() => bridge.States.Count(s => s.State == MqttConnectionState.Connecting) >= 3, "three connection attempts");
         Assert.False(bridge.Run.IsCompleted);
         var errors = bridge.Log.Where(l => l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
         var error = Assert.Single(errors);
@@ -384,20 +384,6 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         var late = MqttProbe.Json(await probe.WaitForAsync(SocConfig, after: mark));
         Assert.Equal(TestPacks.Serial, (string?)late["device"]!["serial_number"]);
         Assert.Contains("seplos_battery_0", late["device"]!["identifiers"]!.AsArray().Select(i => (string?)i));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, RunningBridge bridge)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"Waited in vain for {what}. Bridge log:\n{string.Join('\n', bridge.Log)}");
-            }
-            // Log lines and state changes have no awaitable; poll them briefly.
-            await Task.Delay(20);
-        }
     }
 
     private sealed class RecordingWriteHandler : IMqttWriteHandler

@@ -57,6 +57,10 @@ public sealed class MqttCommandTests
             var voltage = await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/pack_voltage", "pack voltage state");
             await probe.WaitForAsync("seplos/battery_0/state", "online");
             await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/cell_16", "cell 16 state");
+            // Discovery waits for the pack's identity (VIA), so it may come after the first state.
+            await probe.WaitForAsync("homeassistant/sensor/seplos_bms_0/pack_voltage/config");
+            // The record goes out after the whole batch of configs.
+            await probe.WaitForAsync("seplos/bridge/discovery");
             // What Home Assistant finds when it starts later: the retained discovery and state.
             await using var late = await MqttProbe.ConnectAsync(broker);
             var config = await late.WaitForAsync(m => m.Topic == "homeassistant/sensor/seplos_bms_0/pack_voltage/config" && m.Retain, "retained pack voltage discovery");

@@ -177,7 +177,8 @@ public sealed partial class MqttDiscoveryTests
         Assert.Equal("-12.50", values["current"]);
         Assert.Equal("21.3", values["average_cell_temp"]);
         Assert.Equal("3.300", values["cell_1"]);
-        Assert.Equal("-660.0", values["power"]);
+        // MQTT keeps the original tool's sign: −V×I, positive while discharging (52.80 V × −12.5 A).
+        Assert.Equal("660.0", values["power"]);
         Assert.Equal("ON", values["discharging"]);
         Assert.Equal("OFF", values["charging"]);
         Assert.Equal("discharging", values["system_state"]);
@@ -209,7 +210,7 @@ public sealed partial class MqttDiscoveryTests
         Assert.Equal(0.003, deadband);
         var before = new StateValue("cell_1", cell.Format(last), last, deadband);
         var after = new StateValue("cell_1", cell.Format(now), now, deadband);
-        Assert.Equal(published, MqttBridge.IsWorthPublishing(after, before));
+        Assert.Equal(published, MqttStatePublisher.IsWorthPublishing(after, before));
     }
 
     [Fact]

@@ -43,6 +43,17 @@ public sealed class MqttSettingsTests
         var (options, errors) = Read(("server", "b"), ("port", "99999"), ("tls", "maybe"), ("write_allow_list", "cell_count"), ("deadbands", "bogus=1"));
         Assert.Equal(1883, options!.Port);
         Assert.False(options.Tls);
-        Assert.Equal(4, errors.Count);
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void A_write_allow_list_key_that_is_not_writable_is_a_warning_not_an_error()
+    {
+        // An error ends `seplos mqtt`; under systemd a typo in the list would be a restart loop.
+        var (options, errors) = Read(("server", "b"), ("allow_writes", "true"), ("write_allow_list", "soc_low_alarm, cell_count, no_such_key"));
+        Assert.Empty(errors);
+        Assert.Equal(["[mqtt] write_allow_list: 'cell_count' is not a writable parameter; ignored", "[mqtt] write_allow_list: 'no_such_key' is not a writable parameter; ignored"],
+            MqttSettings.AllowListWarnings(options!));
+        Assert.Equal(["soc_low_alarm"], options!.WritableFields().Select(f => f.Key));
     }
 }

@@ -173,7 +173,24 @@ internal sealed class RunningBridge : IAsyncDisposable
         MinBirthDelay = TimeSpan.FromMilliseconds(50),
         MaxBirthDelay = TimeSpan.FromMilliseconds(100),
         ConnectTimeout = TimeSpan.FromSeconds(3),
+        // Most tests' packs have VIA from the start; the ones that don't are not about the wait.
+        IdentityWait = TimeSpan.FromMilliseconds(200),
     };
+
+    /// <summary>Waits for a log line or state; fails with the bridge's log.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Waited in vain for {what}. Bridge log:\n{string.Join('\n', Log)}");
+            }
+            // Log lines and state changes have no awaitable; poll them briefly.
+            await Task.Delay(20);
+        }
+    }
 
     public async Task StopAsync()
     {

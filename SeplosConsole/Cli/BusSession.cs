@@ -28,6 +28,10 @@ public sealed class BusSession : IAsyncDisposable
             throw new CliException("listen mode never transmits, and this command has to ask the pack: "
                 + "use the dashboard (`seplos --listen`) or `seplos --listen mqtt`, or connect to the pack on a separate port");
         }
+        if (Mqtt.BrokerAddress.IsBroker(settings.Port))
+        {
+            throw new CliException($"{settings.Port} is a broker: only the dashboard reads packs from it so far (`seplos --port {settings.Port}`); this command needs the bus");
+        }
         var rtu = TransportFactory.CreateClient(settings);
         try
         {

@@ -26,7 +26,8 @@ public static class DashboardCommand
 
             MqttBridge? bridge = null;
             Task bridging = Task.CompletedTask;
-            if (mqttOptions is not null)
+            // Fed from the broker, mirroring back to it would echo the bridges' own packs.
+            if (mqttOptions is not null && bus.Feed is not BrokerFeed)
             {
                 // Bridge messages go to the dashboard's log through the feed's event stream.
                 bridge = new MqttBridge(mqttOptions, (level, message) => bus.Report(level, $"MQTT: {message}"),

@@ -30,6 +30,12 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> Mqtt { get; } = new("--mqtt")
+    {
+        Description = "Read the packs from the MQTT broker of [mqtt] (what `seplos mqtt` bridges publish), no serial port; every bridge on it; same as --port mqtt://server:port/+",
+        Recursive = true,
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Read settings from this file instead of ./seplos.ini and ./seplos.secret.ini",
@@ -63,6 +69,7 @@ public sealed class GlobalOptions
         root.Options.Add(Simulate);
         root.Options.Add(Address);
         root.Options.Add(Listen);
+        root.Options.Add(Mqtt);
         root.Options.Add(Config);
     }
 
@@ -88,6 +95,10 @@ public sealed class GlobalOptions
         if (parse.GetValue(Simulate))
         {
             settings = settings with { Port = "sim" };
+        }
+        if (parse.GetValue(Mqtt))
+        {
+            settings = settings with { Port = RemoteBus.PortFromSection(settings) };
         }
         if (parse.GetValue(Listen))
         {

@@ -1,4 +1,5 @@
 using SeplosConsole.Config;
+using SeplosConsole.Mqtt;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
@@ -18,6 +19,7 @@ public sealed class LiveBus : IAsyncDisposable
     private readonly RtuClient? _rtu;
     private readonly ListenFeed? _listener;
     private readonly ReplayFeed? _replay;
+    private readonly BrokerFeed? _broker;
     private FeedRecorder? _recorder;
 
     private LiveBus(SeplosSettings settings, RtuClient rtu)
@@ -32,6 +34,13 @@ public sealed class LiveBus : IAsyncDisposable
         });
         Feed = Poller;
         Writes = new ParameterWriteQueue(Poller, new WriteJournal(settings.JournalPath));
+    }
+
+    private LiveBus(SeplosSettings settings, BrokerFeed broker)
+    {
+        Settings = settings;
+        _broker = broker;
+        Feed = broker;
     }
 
     private LiveBus(SeplosSettings settings, ListenFeed listener)
@@ -56,7 +65,8 @@ public sealed class LiveBus : IAsyncDisposable
     public ParameterWriteQueue? Writes { get; }
 
     /// <summary>Why writes are refused when <see cref="Writes"/> is null.</summary>
-    public string WritesRefusedReason => _replay is not null ? ReplayFeed.WritesRefusedReason : ListenFeed.WritesRefusedReason;
+    public string WritesRefusedReason => _replay is not null ? ReplayFeed.WritesRefusedReason
+        : _broker is not null ? BrokerFeed.WritesRefusedReason : ListenFeed.WritesRefusedReason;
 
     /// <summary>
     /// For a status line: "REC" while recording ("REC stopped" after a failed write), "end of
@@ -70,6 +80,8 @@ public sealed class LiveBus : IAsyncDisposable
         // Every pack heard is shown; the packs the user named are listed (as connecting) from the start.
         var shown = settings.AddressesChosen ? settings.Addresses : [];
         var bus = settings.ReplayFile is { } replay ? new LiveBus(settings, new ReplayFeed(replay, settings.ReplaySpeed, shown))
+            // What bridges publish on a broker: no serial port, no bus of our own to write on.
+            : Mqtt.BrokerAddress.IsBroker(settings.Port) ? new LiveBus(settings, RemoteBus.CreateFeed(settings))
             : settings.Listen ? new LiveBus(settings, new ListenFeed(TransportFactory.Create(settings), new ListenOptions { Addresses = shown }))
             : new LiveBus(settings, TransportFactory.CreateClient(settings));
         bus._recorder = RecordingSetup.Start(settings, bus.Feed, bus.Report);
@@ -77,7 +89,7 @@ public sealed class LiveBus : IAsyncDisposable
     }
 
     public Task RunAsync(CancellationToken cancellationToken)
-        => _replay?.RunAsync(cancellationToken) ?? _listener?.RunAsync(cancellationToken) ?? Poller!.RunAsync(cancellationToken);
+        => _replay?.RunAsync(cancellationToken) ?? _broker?.RunAsync(cancellationToken) ?? _listener?.RunAsync(cancellationToken) ?? Poller!.RunAsync(cancellationToken);
 
     /// <summary>A line for the feed's log (the dashboard's log pane), from outside the bus.</summary>
     public void Report(BusEventLevel level, string message)

@@ -33,6 +33,8 @@ public static class MqttCommand
                 : $"polling pack(s) {Config.AddressList.Format(settings.Addresses)} on {settings.Port}; MQTT {options.Server}:{options.Port} as {options.ClientId}");
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var metrics = MetricsHost.Start(settings.Configuration, bus.Feed, log.Write, stop.Token);
+            await using var metricsScope = metrics.ConfigureAwait(false);
             var polling = bus.RunAsync(stop.Token);
             // The bridge publishes "offline" for every pack before it returns on cancellation.
             var bridging = bridge.RunAsync(bus.Feed, stop.Token);
@@ -53,7 +55,20 @@ public static class MqttCommand
     public static MqttOptions? ReadOptions(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var (options, errors) = MqttSettings.Read(configuration);
-        return errors.Count > 0 ? throw new CliException(string.Join("; ", errors)) : options;
+        if (errors.Count > 0)
+        {
+            throw new CliException(string.Join("; ", errors));
+        }
+        try
+        {
+            // The certificate files are read now: one clear line at start, never a connection without them.
+            _ = options is null ? null : MqttTls.From(options);
+        }
+        catch (MqttTlsSettingsException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        return options;
     }
 
     /// <summary>

@@ -101,9 +101,10 @@ public static class KnownSettings
     {
         ["seplos"] = ["serial", "port", "address", "addresses", "baud", "timeout_ms", "retries", "interval_ms", "system", "listen", "journal"],
         ["mqtt"] = ["server", "port", "user", "pass", "password", "tls", "client_id", "prefix", "discovery_prefix", "republish_minutes",
-            "allow_writes", "write_allow_list", "expire_after_seconds", "deadbands"],
+            "allow_writes", "write_allow_list", "expire_after_seconds", "deadbands", "ca_file", "cert_file", "key_file"],
         // Read by Cli/RecordingSetup.
         ["record"] = ["path"],
+        ["metrics"] = ["listen"],
     };
 
     public static IEnumerable<string> Sections => BySection.Keys;

@@ -78,6 +78,31 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
         }
     }
 
+    /// <summary>
+    /// Every config topic this bridge could announce for a configured pack now: each field, flag
+    /// and bridge sensor, and a number per allow-listed parameter. A topic announced before and
+    /// not in this set (a number after writes were turned off, a key renamed) is removed.
+    /// </summary>
+    public IEnumerable<string> PossibleTopics(byte address)
+    {
+        foreach (var field in SeplosMap.Fields)
+        {
+            yield return topics.DiscoveryConfig("sensor", address, field.Key);
+        }
+        foreach (var flag in SeplosMap.Flags)
+        {
+            yield return topics.DiscoveryConfig("binary_sensor", address, flag.Key);
+        }
+        foreach (var sensor in PackStateValues.BridgeSensors)
+        {
+            yield return topics.DiscoveryConfig("sensor", address, sensor.Key);
+        }
+        foreach (var field in _writable)
+        {
+            yield return topics.DiscoveryConfig("number", address, field.Key);
+        }
+    }
+
     /// <summary>HA device class and state class for a field, chosen from its quantity and unit.</summary>
     public static (string? DeviceClass, string? StateClass) Classify(FieldDefinition field)
     {
@@ -96,7 +121,9 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
             _ => null,
         };
         // Settings are not measurements: long-term statistics of thresholds help nobody.
-        var stateClass = field.Category == FieldCategory.Parameter ? null : "measurement";
+        var stateClass = field.Category == FieldCategory.Parameter ? null
+            : OriginalToolTopics.TotalIncreasing.Contains(field.Key) ? "total_increasing"
+            : "measurement";
         return (deviceClass, stateClass);
     }
 
@@ -115,9 +142,10 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
         Add(config, "state_class", stateClass);
         if (field.IsNumeric)
         {
-            Add(config, "unit_of_measurement", field.Unit.Length == 0 ? null : field.Unit);
+            var unit = OriginalToolTopics.Units.GetValueOrDefault(field.Key) ?? field.Unit;
+            Add(config, "unit_of_measurement", unit.Length == 0 ? null : unit);
             // HA treats a sensor with neither unit nor state class as text; precision would not apply.
-            if (field.Unit.Length > 0 || stateClass is not null)
+            if (unit.Length > 0 || stateClass is not null)
             {
                 config["suggested_display_precision"] = field.Decimals;
             }

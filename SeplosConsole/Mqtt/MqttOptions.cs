@@ -22,6 +22,14 @@ public sealed record MqttOptions
 
     public bool Tls { get; init; }
 
+    /// <summary>PEM file of the CA that signs the broker's certificate; null = the system's trusted roots.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>PEM client certificate, for brokers that ask for one; its key in <see cref="KeyFile"/> or in the same file.</summary>
+    public string? CertFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
     /// <summary>
     /// MQTT client id. Unique per running instance: two clients with the same id knock each other
     /// off the broker, so the default adds the process id and a random suffix to the host name.
@@ -70,6 +78,16 @@ public sealed record MqttOptions
     public TimeSpan MinBirthDelay { get; init; } = TimeSpan.FromSeconds(0.5);
 
     public TimeSpan MaxBirthDelay { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long the first discovery of a pack waits for its identity (VIA: serial, model,
+    /// firmware). Announcing before would send every config twice: once without, once with the
+    /// device details (~300 a pack).
+    /// </summary>
+    public TimeSpan IdentityWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A command that says when it was sent (user property <c>sent_at</c>) is refused when older than this.</summary>
+    public TimeSpan MaxCommandAge { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan EffectiveExpireAfter
     {

@@ -29,6 +29,9 @@ public static class MqttSettings
             User = Text(section, "user"),
             Password = section["pass"] ?? section["password"],
             Tls = Flag(section, "tls", false, errors),
+            CaFile = Text(section, "ca_file"),
+            CertFile = Text(section, "cert_file"),
+            KeyFile = Text(section, "key_file"),
             ClientId = Text(section, "client_id") ?? options.ClientId,
             Prefix = Text(section, "prefix") ?? options.Prefix,
             DiscoveryPrefix = Text(section, "discovery_prefix") ?? options.DiscoveryPrefix,
@@ -36,6 +39,18 @@ public static class MqttSettings
             AllowWrites = Flag(section, "allow_writes", false, errors),
             WriteAllowList = List(section["write_allow_list"]),
         };
+        // Certificates without tls would mean a password sent in plain text the user thinks is protected.
+        foreach (var (key, value) in new[] { ("ca_file", options.CaFile), ("cert_file", options.CertFile), ("key_file", options.KeyFile) })
+        {
+            if (value is not null && !options.Tls)
+            {
+                errors.Add($"[mqtt] {key} is set but tls is off: set tls = true (the broker's TLS port, usually 8883)");
+            }
+        }
+        if (options.KeyFile is not null && options.CertFile is null)
+        {
+            errors.Add("[mqtt] key_file is set without cert_file");
+        }
         if (section["expire_after_seconds"] is not null)
         {
             options = options with { ExpireAfter = TimeSpan.FromSeconds(Number(section, "expire_after_seconds", 0, 60, 86400, errors)) };
@@ -44,14 +59,22 @@ public static class MqttSettings
         {
             options = ReadDeadbands(options, deadbands, errors);
         }
+        // A key that is not a writable parameter is a warning (AllowListWarnings), not an error:
+        // an error ends `seplos mqtt`, and under systemd that is a restart loop for a typo.
+        return (options, errors);
+    }
+
+    /// <summary>One line per <c>write_allow_list</c> key that is not a writable, reviewed parameter (it is ignored).</summary>
+    public static IEnumerable<string> AllowListWarnings(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         foreach (var key in options.WriteAllowList)
         {
             if (SeplosMap.FindField(key) is not { Writable: true, Uncertain: false })
             {
-                errors.Add($"[mqtt] write_allow_list: '{key}' is not a writable parameter");
+                yield return $"[mqtt] write_allow_list: '{key}' is not a writable parameter; ignored";
             }
         }
-        return (options, errors);
     }
 
     /// <summary><c>deadbands = cell_1=0.003, temperature=0.2</c>: a field key or a quantity name, then the smallest change.</summary>

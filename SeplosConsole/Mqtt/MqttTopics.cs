@@ -15,12 +15,21 @@ public sealed class MqttTopics(string prefix, string discoveryPrefix)
     /// <summary>Bridge availability; also the last will, so a crashed bridge reads offline.</summary>
     public string BridgeAvailability => $"{Prefix}/bridge/state";
 
+    /// <summary>Retained record of the discovery configs this bridge announced (<see cref="AnnouncedEntities"/>).</summary>
+    public string DiscoveryRecord => $"{Prefix}/bridge/discovery";
+
+    /// <summary>A topic only this connection uses: its own message coming back marks the end of the retained ones.</summary>
+    public string Sync(string clientId) => $"{Prefix}/bridge/sync/{clientId}";
+
     /// <summary>HA publishes its birth message (<c>online</c>) here when it starts.</summary>
     public string HomeAssistantStatus => $"{DiscoveryPrefix}/status";
 
     public string Pack(byte address) => $"{Prefix}/battery_{address}";
 
     public string PackAvailability(byte address) => $"{Pack(address)}/state";
+
+    /// <summary>One retained JSON document per pack per poll, for remote viewers and scripts (<see cref="PackSnapshotMessage"/>).</summary>
+    public string Snapshot(byte address) => $"{Pack(address)}/snapshot";
 
     public string State(byte address, string key) => $"{Pack(address)}/{key}";
 

@@ -71,9 +71,14 @@ internal static class PackStateValues
             {
                 yield return new StateValue(field.Key, text, null, 0);
             }
-            else if (reading.Value is { } value)
+            else if (reading.Value is { } read)
             {
+                var value = OriginalToolTopics.Published(field.Key, read);
                 yield return new StateValue(field.Key, field.Format(value), value, options.DeadbandFor(field));
+                if (OriginalToolTopics.LegacyStateKeys.TryGetValue(field.Key, out var legacyKey))
+                {
+                    yield return new StateValue(legacyKey, field.Format(value), value, options.DeadbandFor(field));
+                }
             }
         }
         foreach (var flag in SeplosMap.Flags)
