@@ -69,6 +69,8 @@ public static class SeplosCli
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MqttCommand.Create(context, global));
         root.Subcommands.Add(BenchCommand.Create(context, global));
+        root.Subcommands.Add(HistoryCommand.Create(context, global));
+        root.Subcommands.Add(ClockCommand.Create(context, global));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }

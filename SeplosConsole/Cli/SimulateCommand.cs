@@ -23,7 +23,9 @@ public static class SimulateCommand
         };
         var faultRate = new Option<double>("--fault-rate") { Description = "Share of replies with a random fault (0–1), for testing recovery", DefaultValueFactory = _ => 0 };
         var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
-        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround };
+        var history = new Option<int>("--history") { Description = "History records each pack serves (newest first, over months)", DefaultValueFactory = _ => new SimulatorOptions().HistoryRecords };
+        var clockDrift = new Option<double>("--clock-drift") { Description = "Seconds each pack's clock is ahead of the host (negative: behind); `clock --set` corrects it", DefaultValueFactory = _ => new SimulatorOptions().ClockDrift.TotalSeconds };
+        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, history, clockDrift };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
@@ -42,6 +44,9 @@ public static class SimulateCommand
                 PlayMaster = parse.GetValue(playMaster),
                 FaultRate = rate,
                 Turnaround = TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(turnaround))),
+                HistoryRecords = parse.GetValue(history) is >= 0 and <= 100_000 and var records ? records : throw new CliException("--history: give 0 to 100000 records"),
+                ClockDrift = parse.GetValue(clockDrift) is var drift && double.IsFinite(drift) && Math.Abs(drift) <= 10 * 365 * 86400.0
+                    ? TimeSpan.FromSeconds(drift) : throw new CliException("--clock-drift: give seconds, at most ten years either way"),
             };
             if (options.PlayMaster && !addresses.Contains((byte)0))
             {

@@ -264,7 +264,7 @@ public static class WriteCommands
     });
 
     /// <summary>A typed "yes" in full, --yes, or no: without a terminal nobody can answer.</summary>
-    private static async Task<bool> AskAsync(CliContext context, bool yes, string prompt, CancellationToken cancellationToken)
+    internal static async Task<bool> AskAsync(CliContext context, bool yes, string prompt, CancellationToken cancellationToken)
     {
         if (yes)
         {

@@ -52,6 +52,23 @@ public sealed record HistoryRecord
 
     public string DateText => Date is { } date ? Tb13Date.Format(date) : "invalid date";
 
+    /// <summary>A measured value by its key in <see cref="SeplosMap.HistoryFields"/>; null for keys that are no measurement.</summary>
+    public double? Value(string key) => key switch
+    {
+        "pack_voltage" => PackVoltage,
+        "current" => Current,
+        "remaining_capacity" => RemainingCapacity,
+        "environment_temp" => EnvironmentTemperature,
+        "power_temp" => PowerTemperature,
+        _ when key.StartsWith("cell_temp_", StringComparison.Ordinal) && int.TryParse(key.AsSpan(10), out var sensor) && sensor is >= 1 and <= 4 => CellTemperatures[sensor - 1],
+        _ when key.StartsWith("cell_", StringComparison.Ordinal) && int.TryParse(key.AsSpan(5), out var cell) && cell is >= 1 and <= 16 => Cells[cell - 1],
+        _ => null,
+    };
+
+    /// <summary>The measurements of a record, in map order: what a table or file shows per record.</summary>
+    public static IReadOnlyList<FieldDefinition> MeasurementFields { get; } =
+        [.. SeplosMap.HistoryFields.Where(f => f.IsNumeric && f.Quantity is not (Quantity.None or Quantity.Count) && f.Category != FieldCategory.Diagnostic)];
+
     /// <summary>Equal values, element by element (a record's arrays compare by reference otherwise).</summary>
     public bool SameAs(HistoryRecord other)
         => RecordsRemaining == other.RecordsRemaining && Date == other.Date && EventBytes.SequenceEqual(other.EventBytes)

@@ -34,9 +34,8 @@ public sealed record PackClockReading(DateTime? PackTime, byte Reserved, DateTim
     /// <summary>"+8 h 0 min 12 s", "−3 s": drift for a person.</summary>
     public static string Describe(TimeSpan drift)
     {
-        var sign = drift < TimeSpan.Zero ? "−" : "+";
-        var size = drift.Duration();
-        var seconds = (long)Math.Round(size.TotalSeconds);
+        var seconds = (long)Math.Round(drift.Duration().TotalSeconds);
+        var sign = seconds == 0 ? "" : drift < TimeSpan.Zero ? "−" : "+";
         return seconds switch
         {
             < 60 => $"{sign}{seconds} s",
