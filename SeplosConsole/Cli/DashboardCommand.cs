@@ -43,6 +43,7 @@ public static class DashboardCommand
                 {
                     Editor = bus.Writes is null ? new RefusingParameterEditor(ListenFeed.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
                     LightTheme = parse.GetValue(light),
+                    History = bus.Poller is { } poller ? address => Services.History.HistoryDownload.OnBus(poller, address) : null,
                     ExtraStatus = bridge is null ? null : () => bridge.Status.ToString(),
                 }, stop.Token, context.Error).ConfigureAwait(false);
             }

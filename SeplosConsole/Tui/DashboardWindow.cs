@@ -14,7 +14,7 @@ namespace SeplosConsole.Tui;
 /// by a timer (at most <see cref="DashboardOptions.RefreshInterval"/>) or, for a change of state,
 /// by one coalesced <c>Invoke</c>. Views are only touched on the UI thread.
 /// </summary>
-public sealed class DashboardWindow : Window
+public sealed partial class DashboardWindow : Window
 {
     /// <summary>Rows of the monitor above the log: fits 80×24 with a 2-line log and the status line.</summary>
     public const int BodyHeight = 19;
@@ -39,6 +39,7 @@ public sealed class DashboardWindow : Window
     private readonly StatusPanel _status;
     private readonly PackSelector _selector;
     private readonly ParametersView _parameters;
+    private readonly HistoryView _history;
     private readonly LogPane _log;
     private readonly LiveLabel _statusLine;
     private readonly object? _timer;
@@ -85,9 +86,11 @@ public sealed class DashboardWindow : Window
             Guard(SubmitEdit);
         };
 
+        _history = new HistoryView(_palette) { X = 0, Y = 0, Width = Dim.Fill(), Height = BodyHeight, Visible = false };
+
         _log = new LogPane(_palette, options.LogCapacity) { X = 0, Y = Pos.Bottom(_monitor), Width = Dim.Fill(), Height = Dim.Fill(1) };
         _statusLine = new LiveLabel(_palette) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
-        Add(_monitor, _parameters, _log, _statusLine);
+        Add(_monitor, _parameters, _history, _log, _statusLine);
 
         foreach (var status in feed.AllStatus)
         {
@@ -168,6 +171,7 @@ public sealed class DashboardWindow : Window
     public void ToggleView()
     {
         var toParameters = !_parameters.Visible;
+        _history.Visible = false;
         _parameters.Visible = toParameters;
         _monitor.Visible = !toParameters;
         _forceRedraw = true;
@@ -193,6 +197,7 @@ public sealed class DashboardWindow : Window
         _status.UsePalette(_palette);
         _selector.UsePalette(_palette);
         _parameters.UsePalette(_palette);
+        _history.UsePalette(_palette);
         _log.UsePalette(_palette);
         _statusLine.UsePalette(_palette);
         SetNeedsDraw();
@@ -354,7 +359,11 @@ public sealed class DashboardWindow : Window
         if (key == Key.Esc)
         {
             // Esc is Terminal.Gui's quit key; here it only steps back, q quits.
-            if (_parameters.Visible)
+            if (_history.Visible)
+            {
+                HideHistory();
+            }
+            else if (_parameters.Visible)
             {
                 ToggleView();
             }
@@ -363,6 +372,11 @@ public sealed class DashboardWindow : Window
         if (key.IsCtrl || key.IsAlt)
         {
             return false;
+        }
+        if (key == Key.Enter && _history.Visible)
+        {
+            _history.ToggleDetail();
+            return true;
         }
         switch (key.AsRune.Value)
         {
@@ -381,6 +395,9 @@ public sealed class DashboardWindow : Window
                 return true;
             case 'd':
                 ToggleTheme();
+                return true;
+            case 'h':
+                ShowHistory();
                 return true;
             case '?':
                 ShowHelp();
@@ -408,6 +425,7 @@ public sealed class DashboardWindow : Window
     private void ShowHelp()
         => MessageBox.Query(_app, "Keys", string.Join('\n',
             "t        monitor / parameters",
+            "h        pack history (Enter: a record's cells)",
             "e        edit a parameter: key value, Enter",
             "Tab      complete a parameter key",
             "Esc      leave the edit field / back to monitor",

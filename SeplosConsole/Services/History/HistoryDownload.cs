@@ -38,9 +38,33 @@ public sealed record HistoryProgress(int Downloaded, long? Total, TimeSpan Elaps
 /// record; the records-remaining counter shows the gap, counted in <see cref="Missed"/>.
 /// Not thread-safe: one download, one consumer.
 /// </summary>
-public sealed class HistoryDownload(SeplosClient client, byte address, TimeProvider? time = null)
+public sealed class HistoryDownload
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Func<bool, CancellationToken, Task<HistoryRecord?>> _readRecord;
+    private readonly TimeProvider _time;
+
+    /// <summary>A download that owns the bus (the CLI).</summary>
+    public HistoryDownload(SeplosClient client, byte address, TimeProvider? time = null)
+        : this((first, cancellationToken) => client.ReadHistoryRecordAsync(address, first, cancellationToken), time)
+    {
+    }
+
+    /// <param name="readRecord">Reads the first (true) or next (false) record; null at the end of the history.</param>
+    public HistoryDownload(Func<bool, CancellationToken, Task<HistoryRecord?>> readRecord, TimeProvider? time = null)
+    {
+        _readRecord = readRecord;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// A download that shares the bus with the poller (the dashboard): each record is one piece of
+    /// bus work between two block reads, so the live values keep coming while it runs.
+    /// </summary>
+    public static HistoryDownload OnBus(BusPoller poller, byte address, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(poller);
+        return new((first, cancellationToken) => poller.RunOnBusAsync((client, token) => client.ReadHistoryRecordAsync(address, first, token), cancellationToken), time);
+    }
 
     public int Downloaded { get; private set; }
     /// <summary>Records the pack said it had when the download started (the first record's remaining + 1).</summary>
@@ -66,7 +90,7 @@ public sealed class HistoryDownload(SeplosClient client, byte address, TimeProvi
         HistoryRecord? previous = null;
         while (true)
         {
-            var record = await client.ReadHistoryRecordAsync(address, first: previous is null, cancellationToken).ConfigureAwait(false);
+            var record = await _readRecord(previous is null, cancellationToken).ConfigureAwait(false);
             if (record is null)
             {
                 End = HistoryEnd.NoMoreRecords;
