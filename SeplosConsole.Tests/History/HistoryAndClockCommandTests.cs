@@ -150,3 +150,40 @@ public class HistoryAndClockCommandTests
         Assert.Equal([ClockWriter.SendingResult, "confirmed"], new WriteJournal(link.JournalPath).Read().Select(e => e.Result));
     }
 }
+
+/// <summary>`seplos decode` on a history download as it would appear on the wire.</summary>
+public class HistoryDecodeTests
+{
+    [Fact]
+    public async Task Decode_names_the_history_request_every_record_field_its_events_and_the_end()
+    {
+        var first = RtuRequestFor(SeplosMap.HistoryFirstCommand);
+        var record = HistoryLayoutTests.Record(HistoryRecordCodec.EventBytesOf([SeplosMap.FindFlag("charging")!, SeplosMap.FindFlag("cell_over_voltage_protection_active")!]));
+        var payload = HistoryRecordCodec.Encode(record);
+        var reply = new byte[5 + payload.Length];
+        reply[1] = 0x04;
+        reply[2] = (byte)payload.Length;
+        payload.CopyTo(reply, 3);
+        Rtu.Crc16Modbus.Seal(reply);
+        var next = RtuRequestFor(SeplosMap.HistoryNextCommand);
+        byte[] end = [0x00, 0x84, 0x81, 0, 0];
+        Rtu.Crc16Modbus.Seal(end);
+
+        var result = await CliRunner.RunAsync(["decode", Convert.ToHexString([.. first, .. reply, .. next, .. end])]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("note: history request 0x55AA: the first (newest) record", result.Output);
+        Assert.Contains("note: history request 0xAA55: the next record", result.Output);
+        Assert.Contains("record_date 2024-05-14 00:09:52  (unconfirmed)", result.Output);
+        foreach (var field in SeplosMap.HistoryFields)
+        {
+            Assert.Contains($"   {field.Key} ", result.Output);
+        }
+        Assert.Contains("set: charging, cell_over_voltage_protection_active", result.Output);
+        Assert.Contains("exception 0x81: no history record", result.Output);
+        Assert.Contains("4 valid frame(s) (2 request(s), 1 response(s), 1 exception(s), 2 paired", result.Output);
+    }
+
+    private static byte[] RtuRequestFor(ushort command)
+        => Rtu.RtuRequest.ReadWithCommand(0, SeplosMap.HistoryRequestStart, command, SeplosMap.Block(BlockId.Hia).Count).Encode();
+}

@@ -123,7 +123,7 @@ public static class DecodeCommand
         {
             output.WriteLine($"   {field.Key} {field.Display}{(field.Unit.Length > 0 && field.Text is null ? " " + field.Unit : "")}{(field.Uncertain ? "  (unconfirmed)" : "")}");
         }
-        if (item.Kind == InterpretedKind.Response && item.Block is "PIC" or "EIC")
+        if (item.Kind == InterpretedKind.Response && item.Block is "PIC" or "EIC" or "HIA")
         {
             output.WriteLine(item.ActiveFlags.Count == 0
                 ? "   no flags set"

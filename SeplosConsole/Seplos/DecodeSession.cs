@@ -37,7 +37,7 @@ public sealed record DecodeResult(IReadOnlyList<InterpretedFrame> Items, DecodeS
 /// </summary>
 public sealed class DecodeSession
 {
-    private readonly RtuStreamDecoder _decoder = new();
+    private readonly RtuStreamDecoder _decoder = new(SeplosMap.CommandReads);
     private long _identified;
 
     public DecodeSession(DecodeOptions? options = null)

@@ -54,6 +54,11 @@ public sealed class PackSnapshot
         var derivedInputsRead = false;
         foreach (var reading in readings)
         {
+            if (reading.Block == BlockId.Hia)
+            {
+                // A history record is the past, not the pack's state, and its keys are the live ones (cell_1 …).
+                continue;
+            }
             blocks = blocks.SetItem(reading.Block, reading);
             derivedInputsRead |= DerivedInputBlocks.Contains(reading.Block);
             if (reading.Definition.IsCoils)

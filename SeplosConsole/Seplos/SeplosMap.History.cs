@@ -28,6 +28,18 @@ public static partial class SeplosMap
     public const ushort HistoryFirstCommand = 0x55AA;
     public const ushort HistoryNextCommand = 0xAA55;
 
+    /// <summary>The non-standard reads of the map, for the passive decoder (`decode`): the history read.</summary>
+    public static IReadOnlyList<Rtu.CommandRead> CommandReads { get; } =
+        [new(Rtu.ModbusFunction.ReadInputRegisters, HistoryRequestStart, [HistoryFirstCommand, HistoryNextCommand], 0x28)];
+
+    /// <summary>What a history request asks for, or null when the frame's start and count are no history request.</summary>
+    public static string? DescribeHistoryRequest(ushort start, ushort command) => start != HistoryRequestStart ? null : command switch
+    {
+        HistoryFirstCommand => "history request 0x55AA: the first (newest) record",
+        HistoryNextCommand => "history request 0xAA55: the next record",
+        _ => $"history request with unknown command 0x{command:X4}",
+    };
+
     /// <summary>
     /// The fields of one history record (HIA 0x1600–0x1627), in the map's shape. Keys are the live
     /// fields' keys where the meaning is the same (pack_voltage, cell_1 …); they are not part of
