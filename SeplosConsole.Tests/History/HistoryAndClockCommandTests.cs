@@ -56,6 +56,29 @@ public class HistoryAndClockCommandTests
         }
     }
 
+    [Fact]
+    public async Task A_pack_that_goes_silent_mid_download_leaves_the_records_so_far_and_one_error_line()
+    {
+        await using var link = await SimulatedLink.StartAsync(new SimulatorOptions { HistoryRecords = 300 });
+        var file = Path.Combine(link.Directory, "history.csv");
+
+        var running = link.RunAsync("history", "--csv", "-o", file);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (LinesIn(file) < 6 && DateTime.UtcNow < deadline && !running.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+        link.Simulator.Faults.InjectAlways(SimulatedFault.NoReply);
+        var result = await running;
+
+        Assert.Equal(1, result.ExitCode);
+        var error = Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Matches(@"^error: .+; kept \d+ record\(s\) to ", error);
+        var lines = File.ReadAllLines(file);
+        Assert.Equal(SeplosConsole.Cli.HistoryOutput.CsvHeader, lines[0]);
+        Assert.Equal(link.Simulator.Pack(0).History.Take(lines.Length - 1).Select(SeplosConsole.Cli.HistoryOutput.CsvRow), lines[1..]);
+    }
+
     private static int LinesIn(string path)
     {
         try

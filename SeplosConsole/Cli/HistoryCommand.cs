@@ -54,74 +54,82 @@ public static class HistoryCommand
 
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
-            string? path = null;
-            StreamWriter? file = null;
-            if (parse.GetValue(output) is { } target)
+            var options = new HistoryDownloadOptions { Max = parse.GetValue(max), Since = sinceDate };
+            if (parse.GetValue(output) is not { } target)
             {
-                path = Path.GetFullPath(target, context.Directory);
-                try
-                {
-                    file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    throw new CliException($"cannot write {path}: {ex.Message}");
-                }
+                return await DownloadAsync(context, session, settings, new HistoryOutput(context.Output, format), null, options, cancellationToken).ConfigureAwait(false);
             }
-            await using var fileScope = (file ?? (IAsyncDisposable)NothingToDispose.Instance).ConfigureAwait(false);
-            var writer = new HistoryOutput(file ?? context.Output, format);
-            var download = new HistoryDownload(session.Client, settings.Address);
-            var progress = new ProgressLine(context.Error, context.ErrorIsTerminal);
-            download.Progress += (_, p) => progress.Draw(p.Downloaded, p.Total, p.RecordsPerSecond, "records");
-            var interrupted = false;
+            var path = Path.GetFullPath(target, context.Directory);
+            StreamWriter file;
             try
             {
-                await foreach (var record in download.ReadAsync(new HistoryDownloadOptions { Max = parse.GetValue(max), Since = sinceDate }, cancellationToken).ConfigureAwait(false))
-                {
-                    // Not the caller's token: a record in hand is written whole, so a file cut by Ctrl+C stays valid.
-                    await writer.WriteAsync(record, CancellationToken.None).ConfigureAwait(false);
-                }
+                file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                interrupted = true;
+                throw new CliException($"cannot write {path}: {ex.Message}");
             }
-            await writer.FinishAsync(CancellationToken.None).ConfigureAwait(false);
-            progress.Draw(download.Downloaded, download.Total, download.Downloaded / Math.Max(download.Elapsed.TotalSeconds, 1e-9), "records", force: true);
-            progress.Finish();
-
-            var rate = download.Downloaded / Math.Max(download.Elapsed.TotalSeconds, 1e-9);
-            var limit = HistoryWireLimit.RecordsPerSecond(SerialLineSettings.SeplosDefault with { BaudRate = settings.BaudRate });
-            var where = path is null ? "" : $" to {path}";
-            var summary = string.Create(CultureInfo.InvariantCulture,
-                $"{download.Downloaded} record(s){where} in {download.Elapsed.TotalSeconds:0.0} s: {rate:0.0} records/s (wire limit at {settings.BaudRate} 8N1: {limit:0.0}/s, {rate / limit:P0})");
-            if (interrupted)
+            await using (file.ConfigureAwait(false))
             {
-                await context.Error.WriteLineAsync($"interrupted: kept {summary}").ConfigureAwait(false);
-                return SeplosCli.Failure;
+                return await DownloadAsync(context, session, settings, new HistoryOutput(file, format), path, options, cancellationToken).ConfigureAwait(false);
             }
-            var ending = download.End switch
-            {
-                HistoryEnd.Max => "; stopped at --max",
-                HistoryEnd.Since => "; stopped at --since",
-                _ => download.Downloaded == 0 ? "; the pack has no history records" : "",
-            };
-            await context.Error.WriteLineAsync(summary + ending).ConfigureAwait(false);
-            if (download.Missed > 0)
-            {
-                await context.Error.WriteLineAsync($"warning: {download.Missed} record(s) skipped: a request was repeated after a lost reply and the pack moved on (records-remaining jumped)").ConfigureAwait(false);
-                return Partial;
-            }
-            return SeplosCli.Ok;
         });
         return command;
     }
 
-    private sealed class NothingToDispose : IAsyncDisposable
+    /// <summary>Downloads into <paramref name="writer"/>, draws the progress, and says how it ended; returns the exit code.</summary>
+    private static async Task<int> DownloadAsync(CliContext context, BusSession session, Config.SeplosSettings settings, HistoryOutput writer, string? path,
+        HistoryDownloadOptions options, CancellationToken cancellationToken)
     {
-        public static NothingToDispose Instance { get; } = new();
+        var download = new HistoryDownload(session.Client, settings.Address);
+        var progress = new ProgressLine(context.Error, context.ErrorIsTerminal);
+        download.Progress += (_, p) => progress.Draw(p.Downloaded, p.Total, p.RecordsPerSecond, "records");
+        var interrupted = false;
+        string? failure = null;
+        try
+        {
+            await foreach (var record in download.ReadAsync(options, cancellationToken).ConfigureAwait(false))
+            {
+                // Not the caller's token: a record in hand is written whole, so a file cut by Ctrl+C stays valid.
+                await writer.WriteAsync(record, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+        catch (Exception ex) when (ex is Rtu.RtuException or PackRefusedException)
+        {
+            // The records so far are written and flushed; say how many, then why it stopped.
+            failure = ex.Message;
+        }
+        await writer.FinishAsync(CancellationToken.None).ConfigureAwait(false);
+        var rate = download.Downloaded / Math.Max(download.Elapsed.TotalSeconds, 1e-9);
+        progress.Draw(download.Downloaded, download.Total, rate, "records", force: true);
+        progress.Finish();
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        var limit = HistoryWireLimit.RecordsPerSecond(SerialLineSettings.SeplosDefault with { BaudRate = settings.BaudRate });
+        var where = path is null ? "" : $" to {path}";
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"{download.Downloaded} record(s){where} in {download.Elapsed.TotalSeconds:0.0} s: {rate:0.0} records/s (wire limit at {settings.BaudRate} 8N1: {limit:0.0}/s, {rate / limit:P0})");
+        if (interrupted || failure is not null)
+        {
+            await context.Error.WriteLineAsync(interrupted ? $"interrupted: kept {summary}" : $"error: {failure}; kept {summary}").ConfigureAwait(false);
+            return SeplosCli.Failure;
+        }
+        var ending = download.End switch
+        {
+            HistoryEnd.Max => "; stopped at --max",
+            HistoryEnd.Since => "; stopped at --since",
+            _ => download.Downloaded == 0 ? "; the pack has no history records" : "",
+        };
+        await context.Error.WriteLineAsync(summary + ending).ConfigureAwait(false);
+        if (download.Missed > 0)
+        {
+            await context.Error.WriteLineAsync($"warning: {download.Missed} record(s) skipped: a request was repeated after a lost reply and the pack moved on (records-remaining jumped)").ConfigureAwait(false);
+            return Partial;
+        }
+        return SeplosCli.Ok;
     }
 
     private static async Task<int> UsageAsync(CliContext context, string message)
