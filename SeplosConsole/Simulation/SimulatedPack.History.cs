@@ -11,8 +11,9 @@ namespace SeplosConsole.Simulation;
 /// </summary>
 public sealed partial class SimulatedPack
 {
-    // A real pack logs on events and on a timer; spread the records over months so winter events fit.
-    private static readonly TimeSpan MeanRecordSpacing = TimeSpan.FromHours(9);
+    // A real pack logs on events and on a timer. 300 records 20 h apart on average reach back about
+    // eight months, so whatever today's date, the history holds part of a cold season (November–March).
+    private static readonly TimeSpan MeanRecordSpacing = TimeSpan.FromHours(20);
 
     private ImmutableArray<HistoryRecord> _history = [];
     private TimeSpan _clockOffset;
@@ -129,7 +130,7 @@ public sealed partial class SimulatedPack
 
     private static HistoryRecord HistoryScenario(DateTime at, long remaining, double[] cellOffsets, int highCell, Random random)
     {
-        var winter = at.Month is 12 or 1 or 2;
+        var winter = at.Month is 11 or 12 or 1 or 2 or 3;
         // Cold garages in winter: cell temperatures around freezing, else a room.
         var ambient = winter ? -4 + (random.NextDouble() * 8) : 14 + (random.NextDouble() * 12);
         var roll = random.NextDouble();
