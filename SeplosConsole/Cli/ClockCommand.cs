@@ -24,6 +24,11 @@ public static class ClockCommand
         {
             var settings = global.Resolve(parse, context);
             var zone = parse.GetValue(utc) ? TimeZoneInfo.Utc : TimeZoneInfo.Local;
+            if (parse.GetValue(set) && settings.Addresses.Count > 1)
+            {
+                await context.Error.WriteLineAsync("error: clock --set sets one pack at a time, each with its own confirmation: give one --address").ConfigureAwait(false);
+                return SeplosCli.Usage;
+            }
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
             if (parse.GetValue(set))

@@ -14,8 +14,9 @@ namespace SeplosConsole.Tui;
 /// </summary>
 public sealed class HistoryView : View
 {
-    /// <summary>Lines the record detail takes below the table: two lines of cells, one of temperatures, one of events.</summary>
-    public const int DetailLines = 4;
+    /// <summary>Width one cell takes in the record detail ("16:3.651 ").</summary>
+    private const int CellWidth = 9;
+    private static readonly int[] CellsPerLineChoices = [16, 8, 4];
 
     private readonly HistoryTableSource _source = new();
     private readonly TableView _table;
@@ -40,7 +41,7 @@ public sealed class HistoryView : View
             CollectionNavigator = null,
         };
         _table.Style.GetOrCreateColumnStyle(HistoryTableSource.EventsColumn).ColorGetter = args => EventsScheme(args.RowIndex);
-        _detail = new LiveLabel(palette) { X = 0, Y = Pos.AnchorEnd(DetailLines), Width = Dim.Fill(), Height = DetailLines, Visible = false };
+        _detail = new LiveLabel(palette) { X = 0, Y = Pos.AnchorEnd(4), Width = Dim.Fill(), Height = 4, Visible = false };
         Add(_progress, _table, _detail);
         UsePalette(palette);
     }
@@ -118,9 +119,15 @@ public sealed class HistoryView : View
             return;
         }
         var row = Math.Clamp(_table.Value?.SelectedCell.Y ?? 0, 0, _source.Rows - 1);
-        _detail.Show(Detail(_source.Records[row]), Tone.Normal);
+        // 16, 8 or 4 cells a line, as many as the width takes (80 columns: 8, 60 columns: 4).
+        var perLine = CellsPerLineChoices.First(n => n == 4 || n * CellWidth <= Viewport.Width);
+        var text = Detail(_source.Records[row], perLine);
+        var lines = text.Count(c => c == '\n') + 1;
+        _detail.Show(text, Tone.Normal);
+        _detail.Y = Pos.AnchorEnd(lines);
+        _detail.Height = lines;
         _detail.Visible = true;
-        _table.Height = Dim.Fill(DetailLines);
+        _table.Height = Dim.Fill(lines);
     }
 
     /// <summary>Says why there is no history to download (listen mode never transmits).</summary>
@@ -135,18 +142,18 @@ public sealed class HistoryView : View
         _detail.UsePalette(palette);
     }
 
-    /// <summary>The 16 cells in two lines of eight, the temperatures, and every event of one record.</summary>
-    internal static string Detail(HistoryRecord record)
+    /// <summary>The 16 cells, <paramref name="cellsPerLine"/> a line, the temperatures, and every event of one record.</summary>
+    internal static string Detail(HistoryRecord record, int cellsPerLine = 8)
     {
-        static string Cells(IEnumerable<double> cells, int first)
-            => string.Join(" ", cells.Select((v, i) => string.Create(CultureInfo.InvariantCulture, $"{first + i,2}:{v:0.000}")));
+        var cells = record.Cells.Select((v, i) => string.Create(CultureInfo.InvariantCulture, $"{i + 1,2}:{v:0.000}"))
+            .Chunk(cellsPerLine).Select(line => string.Join(" ", line));
         var temperatures = string.Join(" ", record.CellTemperatures.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"T{i + 1} {t:0.0}")));
         var events = record.Events.Select(e => e.Key).ToList();
-        return string.Join('\n',
-            Cells(record.Cells.Take(8), 1),
-            Cells(record.Cells.Skip(8), 9),
-            string.Create(CultureInfo.InvariantCulture, $"{temperatures}  env {record.EnvironmentTemperature:0.0}  power {record.PowerTemperature:0.0} °C  {record.DateText}"),
-            "events: " + (events.Count == 0 ? "none" : string.Join(", ", events)));
+        return string.Join('\n', [
+            .. cells,
+            string.Create(CultureInfo.InvariantCulture, $"{temperatures}  env {record.EnvironmentTemperature:0.0}  power {record.PowerTemperature:0.0} °C"),
+            "events: " + (events.Count == 0 ? "none" : string.Join(", ", events)),
+        ]);
     }
 
     private void HideDetail()
@@ -174,8 +181,9 @@ public sealed class HistoryView : View
 /// <summary>History records as table rows, newest first. UI thread only.</summary>
 public sealed class HistoryTableSource : ITableSource
 {
-    public const int EventsColumn = 1;
-    private static readonly string[] Headers = ["Time", "Events", "V", "A", "Min cell", "Max cell"];
+    /// <summary>Last, so the numbers stay on screen in a narrow terminal and the events take what is left.</summary>
+    public const int EventsColumn = 5;
+    private static readonly string[] Headers = ["Time", "V", "A", "Min cell", "Max cell", "Events"];
     private readonly List<HistoryRecord> _records = [];
 
     public IReadOnlyList<HistoryRecord> Records => _records;
@@ -189,11 +197,11 @@ public sealed class HistoryTableSource : ITableSource
             return col switch
             {
                 0 => record.DateText,
-                EventsColumn => Events(record),
-                2 => record.PackVoltage.ToString("0.00", CultureInfo.InvariantCulture),
-                3 => record.Current.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture),
-                4 => range is { } low ? low.Min.ToString("0.000", CultureInfo.InvariantCulture) : "--",
-                _ => range is { } high ? high.Max.ToString("0.000", CultureInfo.InvariantCulture) : "--",
+                1 => record.PackVoltage.ToString("0.00", CultureInfo.InvariantCulture),
+                2 => record.Current.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture),
+                3 => range is { } low ? low.Min.ToString("0.000", CultureInfo.InvariantCulture) : "--",
+                4 => range is { } high ? high.Max.ToString("0.000", CultureInfo.InvariantCulture) : "--",
+                _ => Events(record),
             };
         }
     }
