@@ -17,7 +17,22 @@ Console.CancelKeyPress += (_, e) =>
 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
 using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
 
-return await SeplosCli.RunAsync(args, CliContext.FromConsole(), stop.Token).ConfigureAwait(false);
+// The last resort: anything unforeseen, on any thread, becomes one line and its own exit code,
+// never a stack trace or SIGABRT (exit 134). SeplosCli.RunAsync already does this for commands.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Console.Error.WriteLine(SeplosCli.InternalErrorLine(e.ExceptionObject as Exception ?? new InvalidOperationException(e.ExceptionObject?.ToString())));
+    Environment.Exit(SeplosCli.InternalError);
+};
+try
+{
+    return await SeplosCli.RunAsync(args, CliContext.FromConsole(), stop.Token).ConfigureAwait(false);
+}
+catch (Exception ex)
+{
+    await Console.Error.WriteLineAsync(SeplosCli.InternalErrorLine(ex)).ConfigureAwait(false);
+    return SeplosCli.InternalError;
+}
 
 void Stop(System.Runtime.InteropServices.PosixSignalContext context)
 {

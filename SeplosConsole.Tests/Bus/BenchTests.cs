@@ -45,17 +45,17 @@ public sealed class BenchTests
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(result.Output);
         var root = json.RootElement;
-        Assert.Equal(105.5, root.GetProperty("theoreticalRefreshMs").GetDouble(), 1);
+        Assert.Equal(105.5, root.GetProperty("theoretical_refresh_ms").GetDouble(), 1);
         Assert.True(root.GetProperty("refreshes").GetInt64() >= 2);
         // One refresh cannot beat the wire and the turnarounds. (How close it gets is what the
         // bench itself is for; a test suite running beside it on two cores must not decide that.)
-        Assert.InRange(root.GetProperty("fullRefresh").GetProperty("p50").GetDouble(), 105, 300);
+        Assert.InRange(root.GetProperty("full_refresh").GetProperty("p50").GetDouble(), 105, 300);
         // Wire time over elapsed time cannot beat wire / (wire + turnarounds).
-        Assert.InRange(root.GetProperty("efficiency").GetDouble(), 0.01, root.GetProperty("theoreticalEfficiency").GetDouble());
+        Assert.InRange(root.GetProperty("efficiency").GetDouble(), 0.01, root.GetProperty("theoretical_efficiency").GetDouble());
         Assert.Equal(0, root.GetProperty("reconnects").GetInt64());
         Assert.Equal(0, root.GetProperty("timeouts").GetInt64());
-        Assert.Equal(2, root.GetProperty("packsOnlineAtEnd").GetInt32());
-        Assert.True(root.GetProperty("roundTrips").GetProperty("PIB").GetProperty("p99").GetDouble() > 43.8);
+        Assert.Equal(2, root.GetProperty("packs_online_at_end").GetInt32());
+        Assert.True(root.GetProperty("round_trips").GetProperty("PIB").GetProperty("p99").GetDouble() > 43.8);
     }
 
     [Fact]

@@ -101,11 +101,11 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task A_bad_address_is_a_clear_failure()
+    public async Task A_bad_address_is_a_usage_error()
     {
         var result = await CliRunner.RunAsync(["--address", "17", "show", "soc"]);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SeplosCli.Usage, result.ExitCode);
         Assert.Contains("'17' is not a pack address", result.Error);
     }
 
@@ -126,7 +126,7 @@ public class SettingsTests
     [InlineData("0", new byte[] { 0 })]
     [InlineData("0,1,2", new byte[] { 0, 1, 2 })]
     [InlineData("0-3", new byte[] { 0, 1, 2, 3 })]
-    [InlineData("0x00-0x0F", new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 })]
+    [InlineData("0-15", new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 })]
     [InlineData(" 3 , 1 ", new byte[] { 1, 3 })]
     public void Address_lists_are_read_as_people_write_them(string text, byte[] expected)
         => Assert.Equal(expected, AddressList.Parse(text));
@@ -137,6 +137,11 @@ public class SettingsTests
     [InlineData("abc")]
     [InlineData("")]
     [InlineData("-1")]
+    [InlineData("0-")]
+    [InlineData("0,,1")]
+    [InlineData("0x1")]
+    [InlineData("0x00-0x0F")]
+    [InlineData("٣")]
     public void Impossible_addresses_are_refused(string text)
         => Assert.False(AddressList.TryParse(text, out _, out _));
 

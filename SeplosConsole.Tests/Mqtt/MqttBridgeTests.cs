@@ -336,6 +336,8 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         Assert.Equal("refused", (string?)result["result"]);
         Assert.Equal("no pack 5 on this bus", (string?)result["message"]);
         Assert.Empty(handler.Calls);
+        // ... but handed to it for the journal: every attempt is on record (issue 10).
+        Assert.Equal(((byte)5, "cell_over_voltage_protection", "3.6"), Assert.Single(handler.Refusals));
 
         // Out of range and not a number: passed on as sent, so the pipeline refuses and journals them
         // (the real pipeline's refusals are in MqttCommandTests).
@@ -406,6 +408,14 @@ public sealed class MqttBridgeTests(ITestOutputHelper output)
         {
             Calls.Enqueue((address, key, value));
             return Task.FromResult(MqttWriteResult.Confirmed("written and read back"));
+        }
+
+        public ConcurrentQueue<(byte Address, string Key, string Value)> Refusals { get; } = new();
+
+        public MqttWriteResult Refused(byte address, string key, string value, string reason)
+        {
+            Refusals.Enqueue((address, key, value));
+            return MqttWriteResult.Refused(reason);
         }
     }
 }

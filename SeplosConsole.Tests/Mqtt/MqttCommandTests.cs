@@ -115,10 +115,10 @@ public sealed class MqttCommandTests
 
             // Every attempt is on record with its source, the refused ones too, and a refused write is stopped before the bus write.
             var journal = new SeplosConsole.Services.Writes.WriteJournal(Path.Combine(directory, "journal.jsonl")).Read();
-            Assert.Equal(["6", "7.5", "150", "abc"], journal.Select(e => e.Requested));
+            Assert.Equal(["6", "6", "7.5", "150", "abc"], journal.Select(e => e.Requested));
             Assert.All(journal, e => Assert.Equal(SeplosConsole.Mqtt.WriteQueueHandler.Source, e.Source));
-            Assert.Equal(["confirmed", "refused", "refused", "refused"], journal.Select(e => e.Result));
-            Assert.Equal(6.0, journal[0].NewValue);
+            Assert.Equal(["sending", "confirmed", "refused", "refused", "refused"], journal.Select(e => e.Result));
+            Assert.Equal(6.0, journal[1].NewValue);
 
             // One log line per command, not one from the bridge and another from the write queue.
             var lines = result.Error.Split('\n');

@@ -66,7 +66,7 @@ public sealed class ParameterWriteQueueTests : IAsyncDisposable
         Assert.Equal([QueuedWriteState.Queued, QueuedWriteState.Sent, QueuedWriteState.Confirmed], _updates.Select(u => u.State));
         Assert.Equal(6.0, Pack.Value("soc_low_alarm"));
         Assert.Equal(PackLinkState.Online, after.State);
-        Assert.Equal("confirmed", Assert.Single(_journal.Read()).Result);
+        Assert.Equal(["sending", "confirmed"], _journal.Read().Select(e => e.Result));
     }
 
     [Fact]
@@ -126,6 +126,47 @@ public sealed class ParameterWriteQueueTests : IAsyncDisposable
         Assert.Equal("battery_low_voltage_alarm: 46.40 V → 45.00 V (register 0x1307 raw 4640 → raw 4500)", validation.Plan!.Summary);
         Assert.Equal(46.4, Pack.Value("battery_low_voltage_alarm"));
         Assert.Empty(_journal.Read());
+    }
+
+    [Fact]
+    public async Task A_dashboard_edit_declined_in_the_dialog_is_journaled_as_cancelled_and_not_written()
+    {
+        await StartPollingAsync();
+        var editor = new SeplosConsole.Tui.QueueParameterEditor(_queue);
+
+        var preparation = await editor.PrepareAsync(0, "soc_low_alarm", "6", CancellationToken.None).WaitAsync(Timeout);
+        Assert.Empty(_journal.Read());
+        await editor.CancelledAsync(preparation, CancellationToken.None).WaitAsync(Timeout);
+
+        var entry = Assert.Single(_journal.Read());
+        Assert.Equal(("cancelled", "tui", 60L), (entry.Result, entry.Source, entry.NewRaw));
+        Assert.Equal(5.0, Pack.Value("soc_low_alarm"));
+    }
+
+    [Fact]
+    public async Task A_dashboard_edit_refused_before_the_dialog_is_journaled_as_refused()
+    {
+        await StartPollingAsync();
+        var editor = new SeplosConsole.Tui.QueueParameterEditor(_queue);
+
+        var preparation = await editor.PrepareAsync(0, "soc_low_alarm", "abc", CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.True(preparation.IsRefused);
+        var entry = Assert.Single(_journal.Read());
+        Assert.Equal(("refused", "tui", "abc"), (entry.Result, entry.Source, entry.Requested));
+    }
+
+    [Fact]
+    public async Task An_mqtt_command_the_bridge_refuses_is_journaled_even_for_a_pack_not_on_the_bus()
+    {
+        await StartPollingAsync();
+        var handler = new SeplosConsole.Mqtt.WriteQueueHandler(_queue);
+
+        var result = handler.Refused(7, "soc_low_alarm", "6", "no pack 7 on this bus");
+
+        Assert.Equal(SeplosConsole.Mqtt.MqttWriteOutcome.Refused, result.Outcome);
+        var entry = Assert.Single(_journal.Read());
+        Assert.Equal(("refused", "mqtt", 7, "no pack 7 on this bus"), (entry.Result, entry.Source, entry.Address, entry.Reason));
     }
 
     public async ValueTask DisposeAsync()

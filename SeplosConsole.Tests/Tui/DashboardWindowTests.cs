@@ -203,7 +203,7 @@ public sealed class DashboardWindowTests
     }
 
     [Fact]
-    public void Edit_answered_No_is_not_applied()
+    public void Edit_answered_No_is_not_applied_and_is_handed_to_the_editor_as_cancelled()
     {
         var editor = new FakeEditor();
         using var ui = Online(editor: editor);
@@ -214,6 +214,8 @@ public sealed class DashboardWindowTests
         ui.Press(Key.Enter);
 
         Assert.Empty(editor.Applied);
+        // The editor journals it: every attempt is on record, cancelled ones too (issue 10).
+        Assert.Equal("cell_high_voltage_alarm", Assert.Single(editor.Cancelled).Key);
         Assert.Contains("cancelled", ui.Window.Parameters.ResultText);
     }
 

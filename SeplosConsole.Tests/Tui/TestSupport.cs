@@ -129,6 +129,7 @@ internal sealed class FakeEditor : IParameterEditor
 {
     public List<(byte Address, string Key, string Value)> Prepared { get; } = [];
     public List<EditPreparation> Applied { get; } = [];
+    public List<EditPreparation> Cancelled { get; } = [];
     public string? RefuseWith { get; set; }
     public EditResult Result { get; set; } = new(EditOutcome.Confirmed, "read back 3.500 V");
 
@@ -144,5 +145,11 @@ internal sealed class FakeEditor : IParameterEditor
     {
         Applied.Add(preparation);
         return Task.FromResult(Result);
+    }
+
+    public Task CancelledAsync(EditPreparation preparation, CancellationToken cancellationToken)
+    {
+        Cancelled.Add(preparation);
+        return Task.CompletedTask;
     }
 }

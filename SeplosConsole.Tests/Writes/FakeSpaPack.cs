@@ -17,6 +17,8 @@ public enum WriteFault
     StoresOtherValue,
     /// <summary>Stores the value but its reply is lost on the line.</summary>
     ReplyLost,
+    /// <summary>Stores the value, then answers with a Modbus exception reply (a busy pack that wrote anyway).</summary>
+    StoresThenExceptionReply,
 }
 
 /// <summary>
@@ -61,6 +63,9 @@ public sealed class FakeSpaPack : FakeBusTransport
     public ushort[] Registers { get; } = new ushort[0x6A];
 
     public WriteFault Fault { get; set; }
+
+    /// <summary>Runs when a write request arrives, before the register changes (to look at the journal then).</summary>
+    public Action? BeforeWrite { get; set; }
     public ModbusExceptionCode ExceptionToSend { get; set; } = ModbusExceptionCode.IllegalDataValue;
     public ushort StoredInstead { get; set; }
 
@@ -106,6 +111,7 @@ public sealed class FakeSpaPack : FakeBusTransport
         else if (function == (byte)ModbusFunction.WriteMultipleRegisters && inSpa && count == 1)
         {
             var value = BinaryPrimitives.ReadUInt16BigEndian(frame[7..]);
+            BeforeWrite?.Invoke();
             Writes.Add((start, value));
             switch (Fault)
             {
@@ -119,6 +125,10 @@ public sealed class FakeSpaPack : FakeBusTransport
                     break;
                 case WriteFault.ReplyLost:
                     Registers[start - SpaStart] = value;
+                    return ValueTask.CompletedTask;
+                case WriteFault.StoresThenExceptionReply:
+                    Registers[start - SpaStart] = value;
+                    Answer([0, 0, (byte)ExceptionToSend, 0, 0], function | 0x80);
                     return ValueTask.CompletedTask;
             }
             Registers[start - SpaStart] = value;

@@ -82,6 +82,18 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
     }
 
     [Fact]
+    public async Task A_confirmation_whose_terminal_fails_writes_nothing_and_is_journaled_as_cancelled()
+    {
+        var outcome = await Write("battery_low_voltage_alarm", "45",
+            confirmation: Confirmations.From((_, _) => Task.FromException<bool>(new IOException("Input/output error"))));
+
+        Assert.Equal(WriteResult.Cancelled, outcome.Result);
+        Assert.Contains("could not be confirmed (Input/output error)", outcome.Message, StringComparison.Ordinal);
+        Assert.Empty(Pack.Writes);
+        Assert.Equal("cancelled", Assert.Single(Journal.Read()).Result);
+    }
+
+    [Fact]
     public async Task Confirmation_of_an_earlier_plan_is_void_when_the_pack_changed_meanwhile()
     {
         var shown = (await Prepare("battery_low_voltage_alarm", "45")).Plan!;
@@ -94,7 +106,7 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
     }
 
     [Fact]
-    public async Task Exception_reply_to_the_write_fails_with_its_meaning()
+    public async Task Exception_reply_to_the_write_is_read_back_and_fails_with_its_meaning_when_the_register_is_unchanged()
     {
         Pack.Fault = WriteFault.ExceptionReply;
         Pack.ExceptionToSend = ModbusExceptionCode.IllegalDataValue;
@@ -116,7 +128,7 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
         Assert.Equal(WriteResult.Failed, outcome.Result);
         Assert.StartsWith("failed: no answer from pack 0 to the write", outcome.Message, StringComparison.Ordinal);
         Assert.Contains("the BMS still holds 46.40 V, unchanged", outcome.Message, StringComparison.Ordinal);
-        Assert.Equal("failed", Assert.Single(Journal.Read()).Result);
+        Assert.Equal(["sending", "failed"], Journal.Read().Select(e => e.Result));
     }
 
     [Fact]
@@ -128,7 +140,7 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
 
         Assert.Equal(WriteResult.Confirmed, outcome.Result);
         Assert.Contains("no answer from pack 0 to the write, but the read-back shows the new value", outcome.Reason, StringComparison.Ordinal);
-        Assert.Equal("confirmed", Assert.Single(Journal.Read()).Result);
+        Assert.Equal(["sending", "confirmed"], Journal.Read().Select(e => e.Result));
     }
 
     [Fact]
@@ -143,13 +155,13 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
         Assert.False(outcome.Succeeded);
         Assert.EndsWith("not confirmed: the BMS now holds 44.00 V (raw 4400)", outcome.Message, StringComparison.Ordinal);
         Assert.Equal(4400, outcome.HeldRaw);
-        var entry = Assert.Single(Journal.Read());
+        var entry = Journal.Read()[^1];
         Assert.Equal("not_confirmed", entry.Result);
         Assert.Equal(4400, entry.HeldRaw);
     }
 
     [Fact]
-    public async Task Journal_has_one_line_per_attempt_including_refused_ones()
+    public async Task Journal_has_one_outcome_line_per_attempt_including_refused_ones_and_a_sending_line_before_each_write()
     {
         await Write("batery_low_voltage_alarm", "45");
         await Write("battery_low_voltage_alarm", "abc");
@@ -158,15 +170,16 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
         await Write("battery_low_voltage_alarm", "45");
 
         var entries = Journal.Read();
-        Assert.Equal(["refused", "refused", "refused", "confirmed", "no_change"], entries.Select(e => e.Result));
-        Assert.Equal(5, File.ReadAllLines(Journal.Path).Length);
+        // One outcome line per attempt; a write that reaches the bus has its "sending" line before it.
+        Assert.Equal(["refused", "refused", "refused", "sending", "confirmed", "no_change"], entries.Select(e => e.Result));
+        Assert.Equal(6, File.ReadAllLines(Journal.Path).Length);
 
         Assert.Equal("batery_low_voltage_alarm", entries[0].Key);
         Assert.Null(entries[0].Register);
         Assert.Equal("abc", entries[1].Requested);
         Assert.Equal(4850, entries[2].NewRaw);
 
-        var confirmed = entries[3];
+        var confirmed = entries[4];
         Assert.Equal("test", confirmed.Source);
         Assert.Equal("fake", confirmed.Port);
         Assert.Equal(0, confirmed.Address);
@@ -190,7 +203,7 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
     }
 
     [Fact]
-    public async Task Journal_that_cannot_be_written_does_not_hide_the_outcome()
+    public async Task Journal_that_cannot_be_written_refuses_the_write_with_the_reason()
     {
         var blocker = Path.Combine(Path.GetTempPath(), "seplos-writes-blocker-" + Guid.NewGuid().ToString("N"));
         File.WriteAllText(blocker, "a file where the journal's folder should be");
@@ -199,8 +212,11 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
             var writer = new ParameterWriter(Client, FakeSpaPack.PackAddress, new WriteJournal(Path.Combine(blocker, "journal.jsonl")));
             var outcome = await writer.ExecuteAsync(new("battery_low_voltage_alarm", "45"), Confirmations.Automatic, CancellationToken.None);
 
-            Assert.Equal(WriteResult.Confirmed, outcome.Result);
-            Assert.Contains("could not be written", outcome.Reason, StringComparison.Ordinal);
+            // No journal, no write (issue 10): the write is refused, not made and then reported unrecorded.
+            Assert.Equal(WriteResult.Refused, outcome.Result);
+            Assert.StartsWith("refused: the journal cannot be written", outcome.Message, StringComparison.Ordinal);
+            Assert.Empty(Pack.Writes);
+            Assert.Equal(4640, Pack.Raw("battery_low_voltage_alarm"));
         }
         finally
         {

@@ -130,8 +130,8 @@ public static class BenchCommand
 
 /// <summary>
 /// The JSON of <c>seplos bench --json</c>, generated at compile time: no reflection, so it works in
-/// the trimmed native program. Web defaults: camelCase names.
+/// the trimmed native program. snake_case names, as every JSON this program writes (issue 10).
 /// </summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(BenchResult))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -26,8 +26,7 @@ public static class ClockCommand
             var zone = parse.GetValue(utc) ? TimeZoneInfo.Utc : TimeZoneInfo.Local;
             if (parse.GetValue(set) && settings.Addresses.Count > 1)
             {
-                await context.Error.WriteLineAsync("error: clock --set sets one pack at a time, each with its own confirmation: give one --address").ConfigureAwait(false);
-                return SeplosCli.Usage;
+                throw new Config.UsageException("clock --set sets one pack at a time, each with its own confirmation: give one --address");
             }
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
@@ -41,7 +40,10 @@ public static class ClockCommand
                     {
                         await context.Output.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
                     }
-                    return await WriteCommands.AskAsync(context, parse.GetValue(yes), $"Type yes to set the clock of pack {settings.Address}: ", token).ConfigureAwait(false);
+                    var answer = await WriteCommands.AskAsync(context, parse.GetValue(yes), $"Type yes to set the clock of pack {settings.Address}: ", token).ConfigureAwait(false);
+                    // Stopped (Ctrl+C, SIGTERM, SIGHUP) is a cancellation, as in the parameter pipeline.
+                    token.ThrowIfCancellationRequested();
+                    return answer == WriteCommands.Answer.Yes;
                 }, cancellationToken).ConfigureAwait(false);
                 await (outcome.Succeeded || outcome.Result == WriteResult.NoChange ? context.Output : context.Error).WriteLineAsync(outcome.Message).ConfigureAwait(false);
                 return outcome.Succeeded || outcome.Result == WriteResult.NoChange ? SeplosCli.Ok : SeplosCli.Failure;

@@ -52,8 +52,16 @@ public sealed class GlobalOptions
     public SeplosSettings Resolve(ParseResult parse, CliContext context)
     {
         var settings = SeplosSettings.Load(parse.GetValue(Config), context.Directory);
-        if (parse.GetValue(Port) is { Length: > 0 } port)
+        foreach (var warning in settings.Warnings)
         {
+            context.Error.WriteLine($"warning: {warning}");
+        }
+        if (parse.GetValue(Port) is { } port)
+        {
+            if (port.Trim().Length == 0)
+            {
+                throw new UsageException("--port: no port named (e.g. /dev/ttyUSB0, tcp://host:502 or sim)");
+            }
             settings = settings with { Port = port };
         }
         if (parse.GetValue(Simulate))
@@ -68,9 +76,14 @@ public sealed class GlobalOptions
         {
             if (!AddressList.TryParse(addressText, out var addresses, out var error))
             {
-                throw new CliException($"--address: {error}");
+                throw new UsageException($"--address: {error}");
             }
             settings = settings with { Addresses = addresses, AddressesChosen = true };
+        }
+        if (!settings.IsSimulator && Directory.Exists(Path.GetFullPath(settings.Port, context.Directory)))
+        {
+            // Else the serial port reports it as missing, which sends the user looking for a cable.
+            throw new CliException($"port {settings.Port} is a directory, not a serial device (e.g. /dev/ttyUSB0 or /dev/serial/by-id/…)");
         }
         Resolved = settings;
         return settings;

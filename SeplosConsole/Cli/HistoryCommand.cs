@@ -30,18 +30,18 @@ public static class HistoryCommand
         {
             if (parse.GetValue(json) && parse.GetValue(csv))
             {
-                return await UsageAsync(context, "--json and --csv: choose one").ConfigureAwait(false);
+                throw new Config.UsageException("--json and --csv: choose one");
             }
             if (parse.GetValue(max) is <= 0)
             {
-                return await UsageAsync(context, "--max: give a number of records above 0").ConfigureAwait(false);
+                throw new Config.UsageException("--max: give a number of records above 0");
             }
             DateTime? sinceDate = null;
             if (parse.GetValue(since) is { } typed)
             {
                 if (!DateTime.TryParseExact(typed.Trim(), DateForms, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
                 {
-                    return await UsageAsync(context, $"--since: '{typed}' is not a date like 2024-05-01 or \"2024-05-01 12:00\"").ConfigureAwait(false);
+                    throw new Config.UsageException($"--since: '{typed}' is not a date like 2024-05-01 or \"2024-05-01 12:00\"");
                 }
                 sinceDate = parsed;
             }
@@ -130,11 +130,5 @@ public static class HistoryCommand
             return Partial;
         }
         return SeplosCli.Ok;
-    }
-
-    private static async Task<int> UsageAsync(CliContext context, string message)
-    {
-        await context.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
-        return SeplosCli.Usage;
     }
 }

@@ -154,6 +154,6 @@ public static class ReadCommands
     public static string UnknownKey(string key)
     {
         var suggestions = NameSuggestions.Closest(key, SeplosMap.AllNames, 3);
-        return $"unknown key '{key}'" + (suggestions.Count > 0 ? $"; did you mean {string.Join(", ", suggestions)}?" : "; see `seplos list` and `seplos params`");
+        return $"unknown key '{InputEcho.Shorten(key)}'" + (suggestions.Count > 0 ? $"; did you mean {string.Join(", ", suggestions)}?" : "; see `seplos list` and `seplos params`");
     }
 }

@@ -6,7 +6,8 @@ using SeplosConsole.Seplos;
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage.
+/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage,
+/// 70 internal error (a bug: one line naming it, never a stack trace; EX_SOFTWARE of sysexits.h).
 /// Output goes through <see cref="CliContext"/> so tests read it.
 /// </summary>
 public static class SeplosCli
@@ -14,6 +15,8 @@ public static class SeplosCli
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+    /// <summary>Something this program did not foresee: a bug to report, distinct from every expected failure.</summary>
+    public const int InternalError = 70;
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
@@ -40,6 +43,12 @@ public static class SeplosCli
             };
             return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
+        catch (UsageException ex)
+        {
+            await context.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await context.Error.WriteLineAsync("Try 'seplos --help'.").ConfigureAwait(false);
+            return Usage;
+        }
         catch (Exception ex) when (Describe(ex, global.Resolved) is { } message)
         {
             await context.Error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
@@ -49,6 +58,18 @@ public static class SeplosCli
         {
             return Failure;
         }
+        catch (Exception ex)
+        {
+            await context.Error.WriteLineAsync(InternalErrorLine(ex)).ConfigureAwait(false);
+            return InternalError;
+        }
+    }
+
+    /// <summary>The one line for an exception nobody foresaw: what it was and where, without the trace.</summary>
+    public static string InternalErrorLine(Exception ex)
+    {
+        return $"internal error: {ex.GetType().Name}: {InputEcho.Shorten(ex.Message.ReplaceLineEndings(" "))}; "
+            + $"this is a bug, please report it (exit code {InternalError})";
     }
 
     private static RootCommand BuildRoot(CliContext context, GlobalOptions global)

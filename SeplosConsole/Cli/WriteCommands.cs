@@ -39,21 +39,21 @@ public static class WriteCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
+            var path = Path.GetFullPath(parse.GetValue(file)!, context.Directory);
+            // Checked before the bus is: a typo in the path should not cost a read of the pack first.
+            CheckBackupTarget(path);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
             var snapshot = await session.ReadAsync(settings.Address, [BlockId.Via, BlockId.Spa], cancellationToken).ConfigureAwait(false);
-            var path = Path.GetFullPath(parse.GetValue(file)!, context.Directory);
-            var json = new JsonObject
+            var json = BackupFile.Create(snapshot, settings.Port, settings.Address, DateTimeOffset.UtcNow);
+            try
             {
-                ["format"] = BackupFormat,
-                ["created"] = DateTimeOffset.UtcNow.ToString("O"),
-                ["port"] = settings.Port,
-                ["address"] = settings.Address,
-                ["identity"] = new JsonObject(SeplosMap.Fields.Where(f => f.Category == FieldCategory.Identity)
-                    .Select(f => KeyValuePair.Create(f.Key, (JsonNode?)snapshot.Text(f.Key)))),
-                ["parameters"] = new JsonObject(SeplosMap.FieldsOf(BlockId.Spa).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)ParameterJson(snapshot.Fields[f.Key])))),
-            };
-            await File.WriteAllTextAsync(path, json.ToJsonString(BackupJson) + "\n", cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(path, json.ToJsonString(BackupJson) + "\n", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"cannot write the backup: {WriteJournal.Explain(ex, path)}");
+            }
             await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Length} parameters of pack {settings.Address} ({snapshot.Text("bms_serial")}) to {path}").ConfigureAwait(false);
             return SeplosCli.Ok;
         });
@@ -66,34 +66,41 @@ public static class WriteCommands
         var dryRun = new Option<bool>("--dry-run") { Description = "Only show the differences and the order of the writes" };
         var only = new Option<string?>("--only") { Description = "Restore only these keys (comma-separated)" };
         var yes = new Option<bool>("--yes") { Description = "Confirm without asking" };
-        var force = new Option<bool>("--force") { Description = "Accept a file from another model or cell count, and changes over 20 %" };
+        var force = new Option<bool>("--force") { Description = "Accept a file from another pack of the same model (serial number, cell count), and changes over 20 %" };
         var command = new Command("restore", "Write a backup's parameters back, in an order that keeps every relation true") { file, dryRun, only, yes, force };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
             var backup = ReadBackup(Path.GetFullPath(parse.GetValue(file)!, context.Directory));
+            var wanted = parse.GetValue(only) is { } list
+                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => SeplosMap.FindField(k)?.Key ?? throw new CliException(ReadCommands.UnknownKey(k))).ToHashSet()
+                : null;
+            if (backup.UnknownKeys.Count > 0)
+            {
+                await context.Error.WriteLineAsync($"warning: the backup has {backup.UnknownKeys.Count} key(s) this program does not know, not restored: {string.Join(", ", backup.UnknownKeys.Take(20))}{(backup.UnknownKeys.Count > 20 ? ", …" : "")}").ConfigureAwait(false);
+            }
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
             var snapshot = await session.ReadAsync(settings.Address, [BlockId.Via, BlockId.Spa], cancellationToken).ConfigureAwait(false);
             var forced = parse.GetValue(force);
 
-            var mismatch = CompareIdentity(backup, snapshot);
+            var (refusal, mismatch) = CompareIdentity(backup, snapshot);
+            if (refusal is not null)
+            {
+                throw new CliException(refusal);
+            }
             if (mismatch is not null && !forced)
             {
                 throw new CliException($"{mismatch}; add --force if you really mean to restore it onto this pack");
             }
 
-            var wanted = parse.GetValue(only) is { } list
-                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => SeplosMap.FindField(k)?.Key ?? throw new CliException(ReadCommands.UnknownKey(k))).ToHashSet()
-                : null;
             var targets = new Dictionary<string, double>();
-            foreach (var (key, node) in backup.Parameters)
+            foreach (var (field, raw) in backup.Parameters)
             {
-                if (SeplosMap.FindField(key) is not { Writable: true } field || (wanted is not null && !wanted.Contains(field.Key)))
+                if (!field.Writable || (wanted is not null && !wanted.Contains(field.Key)))
                 {
                     continue;
                 }
-                var raw = node?["raw"]?.GetValue<long>() ?? throw new CliException($"the backup has no raw value for {key}");
                 if (snapshot.Fields[field.Key].Raw != raw)
                 {
                     targets[field.Key] = field.ToValue(raw);
@@ -120,13 +127,25 @@ public static class WriteCommands
             {
                 return SeplosCli.Ok;
             }
-            if (!await AskAsync(context, parse.GetValue(yes), $"Type yes to write these {plan.Steps.Count} value(s) to pack {settings.Address}: ", cancellationToken).ConfigureAwait(false))
+
+            var writer = await CreateWriterAsync(session, settings.Address, settings.JournalPath, cancellationToken).ConfigureAwait(false);
+            // No journal, no write: refuse before asking, as the pipeline does for a single edit.
+            if (writer.Journal.CheckWritable() is { } unwritable)
             {
-                await context.Error.WriteLineAsync("cancelled: nothing written").ConfigureAwait(false);
+                throw new CliException($"refused: the journal cannot be written ({unwritable}); nothing written");
+            }
+            var answer = await AskAsync(context, parse.GetValue(yes), $"Type yes to write these {plan.Steps.Count} value(s) to pack {settings.Address}: ", cancellationToken).ConfigureAwait(false);
+            if (answer != Answer.Yes)
+            {
+                var reason = $"the restore was {(answer == Answer.Stopped ? "stopped at the confirmation" : "not confirmed")}; nothing written";
+                foreach (var step in plan.Steps)
+                {
+                    writer.Record(step.ToRequest(forced), new WriteOutcome(WriteResult.Cancelled, reason, new WritePlan(step.Field, step.FromRaw, step.ToRaw, [])));
+                }
+                await context.Error.WriteLineAsync($"cancelled: {reason}").ConfigureAwait(false);
                 return SeplosCli.Failure;
             }
 
-            var writer = await CreateWriterAsync(session, settings.Address, settings.JournalPath, cancellationToken).ConfigureAwait(false);
             var applied = 0;
             foreach (var step in plan.Steps)
             {
@@ -155,20 +174,47 @@ public static class WriteCommands
         {
             var settings = global.Resolve(parse, context);
             var journal = new WriteJournal(settings.JournalPath);
+            if (Directory.Exists(journal.Path))
+            {
+                throw new CliException($"the journal path {journal.Path} is a directory, not a file: set `journal =` in seplos.ini to a file");
+            }
             if (!File.Exists(journal.Path))
             {
                 context.Output.WriteLine($"no writes recorded yet ({journal.Path})");
                 return SeplosCli.Ok;
             }
-            if (parse.GetValue(json))
+            WriteJournalContents contents;
+            try
             {
-                context.Output.Write(File.ReadAllText(journal.Path));
-                return SeplosCli.Ok;
+                if (parse.GetValue(json))
+                {
+                    context.Output.Write(File.ReadAllText(journal.Path));
+                    return SeplosCli.Ok;
+                }
+                contents = journal.ReadAll();
             }
-            foreach (var entry in journal.Read())
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                var change = entry.OldValue is { } old && entry.NewValue is { } @new ? $"{old} → {@new} {entry.Unit}".TrimEnd() : $"'{entry.Requested}'";
-                context.Output.WriteLine($"{entry.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss} {entry.Result,-13} pack {entry.Address} {entry.Key} {change} ({entry.Source}, {entry.Port}) {entry.Reason}");
+                throw new CliException($"cannot read the journal: {WriteJournal.Explain(ex, journal.Path)}");
+            }
+            var entries = contents.Entries;
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                // One line per attempt: a "sending" line is shown only when no outcome follows it,
+                // i.e. the program stopped between the write and its read-back.
+                if (entry.Result == WriteJournal.SendingResult && i + 1 < entries.Count && IsOutcomeOf(entries[i + 1], entry))
+                {
+                    continue;
+                }
+                var change = entry.OldValue is { } old && entry.NewValue is { } @new ? $"{old} → {@new} {entry.Unit}".TrimEnd() : $"'{InputEcho.Shorten(entry.Requested)}'";
+                var result = entry.Result == WriteJournal.SendingResult ? "no outcome" : entry.Result;
+                context.Output.WriteLine($"{entry.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss} {result,-13} pack {entry.Address} {entry.Key} {change} ({entry.Source}, {entry.Port}) {(entry.Result == WriteJournal.SendingResult ? "sent, but no outcome recorded (the program stopped during the write): check the register" : entry.Reason)}");
+            }
+            if (contents.CorruptLines.Count > 0)
+            {
+                var numbers = string.Join(", ", contents.CorruptLines.Take(10)) + (contents.CorruptLines.Count > 10 ? ", …" : "");
+                context.Error.WriteLine($"warning: skipped {contents.CorruptLines.Count} line(s) of {journal.Path} that are not journal entries (line {numbers})");
             }
             return SeplosCli.Ok;
         });
@@ -181,60 +227,66 @@ public static class WriteCommands
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static JsonObject ParameterJson(FieldReading reading)
-    {
-        var field = reading.Field;
-        var json = new JsonObject
-        {
-            ["register"] = $"0x{field.Address:X4}",
-            ["raw"] = reading.Raw,
-            ["value"] = reading.Value,
-            ["unit"] = field.Unit,
-            ["writable"] = field.Writable,
-        };
-        if (field.Uncertain)
-        {
-            json["unconfirmed"] = true;
-        }
-        return json;
-    }
+    private static bool IsOutcomeOf(WriteJournalEntry outcome, WriteJournalEntry sending)
+        => outcome.Result != WriteJournal.SendingResult && outcome.Address == sending.Address && outcome.Key == sending.Key
+            && outcome.NewRaw == sending.NewRaw && outcome.Source == sending.Source;
 
-    private sealed record BackupFile(JsonObject Identity, JsonObject Parameters);
+    private static void CheckBackupTarget(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"cannot write the backup: {path} is a directory; name a file, e.g. {Path.Combine(path, "pack0.json")}");
+        }
+        if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
+        {
+            throw new CliException($"cannot write the backup: the folder {folder} does not exist");
+        }
+    }
 
     private static BackupFile ReadBackup(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"{path} is a directory, not a backup file");
+        }
         if (!File.Exists(path))
         {
             throw new CliException($"backup file {path} does not exist");
         }
         try
         {
-            var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-            if (root?["format"]?.GetValue<string>() != BackupFormat || root["parameters"] is not JsonObject parameters)
-            {
-                throw new CliException($"{path} is not a backup made by `seplos backup` (format {BackupFormat})");
-            }
-            return new BackupFile(root["identity"] as JsonObject ?? [], parameters);
+            return BackupFile.Parse(File.ReadAllText(path), path);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"cannot read {path}: {ex.Message}");
+            throw new CliException($"cannot read the backup: {WriteJournal.Explain(ex, path)}");
+        }
+        catch (BackupFileException ex)
+        {
+            throw new CliException(ex.Message);
         }
     }
 
-    private static string? CompareIdentity(BackupFile backup, PackSnapshot pack)
+    /// <summary>
+    /// (refusal, mismatch): another model is never restored (its parameters mean other things);
+    /// another pack of the same model (serial number, cell count) needs --force.
+    /// </summary>
+    private static (string? Refusal, string? Mismatch) CompareIdentity(BackupFile backup, PackSnapshot pack)
     {
-        var model = backup.Identity["device_name"]?.GetValue<string>();
-        if (model is not null && model != pack.Text("device_name"))
+        if (backup.Identity.TryGetValue("device_name", out var model) && model != pack.Text("device_name"))
         {
-            return $"the backup is from a {model}, this pack is a {pack.Text("device_name")}";
+            return ($"the backup is from a {InputEcho.Shorten(model)}, this pack is a {pack.Text("device_name")}: a backup is restored only onto the same model", null);
         }
-        var cells = backup.Parameters["cell_count"]?["raw"]?.GetValue<long>();
+        if (backup.Identity.TryGetValue("bms_serial", out var serial) && serial != pack.Text("bms_serial"))
+        {
+            return (null, $"the backup is from the pack with BMS serial {InputEcho.Shorten(serial)}, this pack is {pack.Text("bms_serial")}");
+        }
+        var cells = backup.Parameters.FirstOrDefault(p => p.Field.Key == "cell_count")?.Raw;
         if (cells is not null && cells != pack.Fields["cell_count"].Raw)
         {
-            return $"the backup is from a {cells}-cell pack, this pack has {pack.Fields["cell_count"].Raw} cells";
+            return (null, $"the backup is from a {cells}-cell pack, this pack has {pack.Fields["cell_count"].Raw} cells");
         }
-        return null;
+        return (null, null);
     }
 
     private static async Task<ParameterWriter> CreateWriterAsync(BusSession session, byte address, string? journalPath, CancellationToken cancellationToken)
@@ -260,24 +312,59 @@ public static class WriteCommands
         {
             await context.Output.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
         }
-        return await AskAsync(context, yes, $"Type yes to write this to pack {address}: ", cancellationToken).ConfigureAwait(false);
+        var answer = await AskAsync(context, yes, $"Type yes to write this to pack {address}: ", cancellationToken).ConfigureAwait(false);
+        // Stopped (Ctrl+C, SIGTERM, SIGHUP) is a cancellation, as the pipeline expects it.
+        cancellationToken.ThrowIfCancellationRequested();
+        return answer == Answer.Yes;
     });
 
-    /// <summary>A typed "yes" in full, --yes, or no: without a terminal nobody can answer.</summary>
-    internal static async Task<bool> AskAsync(CliContext context, bool yes, string prompt, CancellationToken cancellationToken)
+    internal enum Answer { Yes, No, Stopped }
+
+    /// <summary>The cursor is left after the prompt; the message that follows goes on a line of its own.</summary>
+    private static async Task EndPromptLineAsync(CliContext context)
+    {
+        try
+        {
+            await context.Output.WriteLineAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The terminal is gone (SIGHUP): the cancellation must still be journaled.
+        }
+    }
+
+    /// <summary>
+    /// A typed "yes" in full, --yes, or no: without a terminal nobody can answer. Ctrl+C, SIGTERM
+    /// and SIGHUP (which cancel <paramref name="cancellationToken"/>) end the wait at once, and so
+    /// does the end of input.
+    /// </summary>
+    internal static async Task<Answer> AskAsync(CliContext context, bool yes, string prompt, CancellationToken cancellationToken)
     {
         if (yes)
         {
-            return true;
+            return Answer.Yes;
         }
         if (!context.IsInteractive)
         {
             await context.Error.WriteLineAsync("no terminal to confirm on: run it in a terminal, or add --yes").ConfigureAwait(false);
-            return false;
+            return Answer.No;
         }
         await context.Output.WriteAsync(prompt).ConfigureAwait(false);
         await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var answer = await context.Input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-        return string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase);
+        string? answer;
+        try
+        {
+            answer = await PromptReader.ReadLineAsync(context.Input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await EndPromptLineAsync(context).ConfigureAwait(false);
+            return Answer.Stopped;
+        }
+        if (answer is null)
+        {
+            await EndPromptLineAsync(context).ConfigureAwait(false);
+        }
+        return string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase) ? Answer.Yes : Answer.No;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Config;
 
@@ -31,19 +32,32 @@ public sealed record SeplosSettings
     public byte Address => Addresses[0];
     public bool IsSimulator => string.Equals(Port, Simulation.InProcessSimulatorTransport.PortName, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Unknown sections and keys found in the files, each with the nearest known name; the CLI prints them.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Loads the files the way the original tool did, plus environment variables.</summary>
+    /// <exception cref="ConfigurationException">A file cannot be read or parsed, or a value is not usable; one line naming the file.</exception>
     public static SeplosSettings Load(string? configFile, string directory)
     {
         var builder = new ConfigurationBuilder();
         var sources = new List<string>();
+        var warnings = new List<string>();
         if (configFile is not null)
         {
+            if (configFile.Trim().Length == 0)
+            {
+                throw new UsageException("--config: no file named");
+            }
             var full = Path.GetFullPath(configFile, directory);
+            if (Directory.Exists(full))
+            {
+                throw new ConfigurationException($"config file {full} is a directory, not a file");
+            }
             if (!File.Exists(full))
             {
                 throw new ConfigurationException($"config file {full} does not exist");
             }
-            builder.AddIniFile(full, optional: false, reloadOnChange: false);
+            builder.AddInMemoryCollection(IniText.Read(ReadFile(full), full, warnings));
             sources.Add(full);
         }
         else
@@ -51,24 +65,32 @@ public sealed record SeplosSettings
             foreach (var name in new[] { "seplos.ini", "seplos.secret.ini" })
             {
                 var path = Path.Combine(directory, name);
+                if (Directory.Exists(path))
+                {
+                    throw new ConfigurationException($"{path} is a directory, not a settings file");
+                }
                 if (File.Exists(path))
                 {
-                    builder.AddIniFile(path, optional: true, reloadOnChange: false);
+                    builder.AddInMemoryCollection(IniText.Read(ReadFile(path), path, warnings));
                     sources.Add(path);
                 }
             }
         }
         builder.AddEnvironmentVariables("SEPLOS_");
-        IConfiguration configuration;
+        return FromConfiguration(builder.Build()) with { Sources = sources, Warnings = warnings };
+    }
+
+    private static string ReadFile(string path)
+    {
         try
         {
-            configuration = builder.Build();
+            return File.ReadAllText(path);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"cannot read {string.Join(", ", sources)}: {ex.Message}");
+            var why = ex is UnauthorizedAccessException ? "permission denied" : ex.Message;
+            throw new ConfigurationException($"cannot read {path}: {why}");
         }
-        return FromConfiguration(configuration) with { Sources = sources };
     }
 
     public static SeplosSettings FromConfiguration(IConfiguration configuration)
@@ -106,7 +128,7 @@ public sealed record SeplosSettings
         }
         if (!int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new ConfigurationException($"[{section.Key}] {key} = '{text}': expected a whole number from {min} to {max}");
+            throw new ConfigurationException($"[{section.Key}] {key} = '{InputEcho.Shorten(text)}': expected a whole number from {min} to {max}");
         }
         return value;
     }
@@ -119,10 +141,13 @@ public sealed record SeplosSettings
             null => fallback,
             "1" or "true" or "yes" or "on" => true,
             "0" or "false" or "no" or "off" => false,
-            _ => throw new ConfigurationException($"[{section.Key}] {key} = '{text}': expected true or false"),
+            _ => throw new ConfigurationException($"[{section.Key}] {key} = '{InputEcho.Shorten(text)}': expected true or false"),
         };
     }
 }
 
 /// <summary>A setting that cannot be used; the message names the file, key and what is expected.</summary>
 public sealed class ConfigurationException(string message) : Exception(message);
+
+/// <summary>A command-line value that is not usable (exit code 2, like a parse error); the message names the option.</summary>
+public sealed class UsageException(string message) : Exception(message);

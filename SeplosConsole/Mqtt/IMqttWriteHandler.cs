@@ -20,7 +20,7 @@ public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
 
 /// <summary>
 /// Carries a parameter write from Home Assistant to the write pipeline. The CLI wires it to the
-/// same pipeline and bus queue as `seplos set` (no interactive confirm; the range, 20 % and
+/// same pipeline and bus queue as `seplos edit` (no interactive confirm; the range, 20 % and
 /// relation rules still apply) and journals every request and its result.
 /// The bridge has checked only that the key is allow-listed and the pack is on the bus;
 /// <paramref name="value"/> is the payload as HA sent it, so parsing it and checking the range
@@ -29,4 +29,10 @@ public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
 public interface IMqttWriteHandler
 {
     Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A command the bridge refused before the pipeline saw it (key not allow-listed, pack not on
+    /// the bus): a handler with a journal records it, so every attempt is on record (issue 10).
+    /// </summary>
+    MqttWriteResult Refused(byte address, string key, string value, string reason) => MqttWriteResult.Refused(reason);
 }

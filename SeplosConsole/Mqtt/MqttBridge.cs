@@ -435,7 +435,7 @@ public sealed class MqttBridge
             }
             else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim())))
             {
-                _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {payload}");
+                _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {InputEcho.Shorten(payload)}");
             }
         }
         return Task.CompletedTask;
@@ -451,7 +451,7 @@ public sealed class MqttBridge
                 // The one log line per command: it also covers the ones refused here, which never
                 // reach the write queue (the front ends do not log the queue's MQTT writes again).
                 _log(result.Outcome == MqttWriteOutcome.Confirmed ? BusEventLevel.Info : BusEventLevel.Warning,
-                    $"MQTT write pack {command.Address} {command.Key} = {command.Value}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
+                    $"MQTT write pack {command.Address} {command.Key} = {InputEcho.Shorten(command.Value)}: {result.Outcome.ToString().ToLowerInvariant()}{(result.Message.Length > 0 ? " (" + result.Message + ")" : "")}");
                 await PublishResultAsync(command, result, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -465,14 +465,14 @@ public sealed class MqttBridge
     {
         if (!_writable.TryGetValue(command.Key, out var field))
         {
-            return MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
+            return _writeHandler?.Refused(command.Address, command.Key, command.Value, $"{command.Key} is not in write_allow_list") ?? MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
         }
         if (!_latest.ContainsKey(command.Address))
         {
-            return MqttWriteResult.Refused($"no pack {command.Address} on this bus");
+            return _writeHandler?.Refused(command.Address, field.Key, command.Value, $"no pack {command.Address} on this bus") ?? MqttWriteResult.Refused($"no pack {command.Address} on this bus");
         }
         // The number, its unit and the range are the pipeline's to check: it parses the way
-        // `seplos set` does and journals the refusal, which a check here would keep off the record.
+        // `seplos edit` does and journals the refusal, which a check here would keep off the record.
         if (_writeHandler is null)
         {
             return MqttWriteResult.Refused("writes are not available in this front end");
@@ -502,7 +502,7 @@ public sealed class MqttBridge
         {
             ["result"] = result.Outcome.ToString().ToLowerInvariant(),
             ["message"] = result.Message,
-            ["value"] = command.Value,
+            ["value"] = InputEcho.Shorten(command.Value),
             ["time"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         }.ToJsonString(HomeAssistantDiscovery.JsonOptions);
         try

@@ -23,4 +23,10 @@ public sealed class WriteQueueHandler(ParameterWriteQueue queue) : IMqttWriteHan
             _ => MqttWriteResult.Failed(outcome.Message),
         };
     }
+
+    public MqttWriteResult Refused(byte address, string key, string value, string reason)
+    {
+        var outcome = queue.Record(address, new ParameterWriteRequest(key, value, Force: false, Source: Source), new WriteOutcome(WriteResult.Refused, reason));
+        return MqttWriteResult.Refused(outcome.Reason);
+    }
 }

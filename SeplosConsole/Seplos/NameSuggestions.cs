@@ -6,7 +6,9 @@ public static class NameSuggestions
     public static IReadOnlyList<string> Closest(string typed, IEnumerable<string> known, int count)
     {
         var needle = SeplosMap.Normalise(typed).Replace('-', '_');
-        if (needle.Length == 0)
+        // Far longer than any name: nothing is close, and the edit distance of a pasted 100 KB
+        // value against every name would take seconds.
+        if (needle.Length == 0 || needle.Length > InputEcho.MaxLength)
         {
             return [];
         }

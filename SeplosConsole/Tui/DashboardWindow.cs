@@ -492,6 +492,7 @@ public sealed partial class DashboardWindow : Window
         var answer = MessageBox.Query(_app, "Confirm write", message, "_Yes", "_No");
         if (answer != 0)
         {
+            Track(editor.CancelledAsync(preparation, _closing.Token));
             ShowOutcome(preparation.Key, "cancelled", $"not written: {preparation.Key} (cancelled)", Tone.Normal);
             return;
         }

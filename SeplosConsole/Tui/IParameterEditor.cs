@@ -12,6 +12,13 @@ public interface IParameterEditor
 
     /// <summary>Performs a write the user confirmed; reports how it ended.</summary>
     Task<EditResult> ApplyAsync(EditPreparation preparation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The user declined or closed the confirmation of <paramref name="preparation"/>: nothing is
+    /// written, and an editor with a journal records the attempt as cancelled. Called from the UI
+    /// thread; the default (editors without a journal, test fakes) does nothing.
+    /// </summary>
+    Task CancelledAsync(EditPreparation preparation, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

@@ -47,5 +47,16 @@ public sealed class QueueParameterEditor(ParameterWriteQueue queue) : IParameter
         }, outcome.Plan is { } plan ? $"{plan.Change}: {outcome.Reason}" : outcome.Reason);
     }
 
+    public Task CancelledAsync(EditPreparation preparation, CancellationToken cancellationToken)
+    {
+        if (preparation.Plan is not PreparedWrite prepared)
+        {
+            return Task.CompletedTask;
+        }
+        // Off the UI thread: the journal flushes to disk.
+        return Task.Run(() => queue.Record(preparation.Address, prepared.Request,
+            new WriteOutcome(WriteResult.Cancelled, $"{prepared.Plan.Summary} was not confirmed in the dashboard; nothing written", prepared.Plan)), cancellationToken);
+    }
+
     private sealed record PreparedWrite(ParameterWriteRequest Request, WritePlan Plan);
 }

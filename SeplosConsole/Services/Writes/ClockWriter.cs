@@ -55,9 +55,6 @@ public sealed class ClockWriter
     /// <summary>How far the read-back may be from the host's clock (issue 12: ±2 s).</summary>
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(2);
 
-    /// <summary>The journal's word for the entry written before the write is sent.</summary>
-    public const string SendingResult = "sending";
-
     // A host that booted without a real-time clock says 1970 (or its image's build date): never
     // copy that into the pack, whose history records are stamped with it.
     private const int FirstPlausibleYear = 2024;
@@ -135,7 +132,7 @@ public sealed class ClockWriter
         // in the parameter pipeline: stopping between them would leave the journal without an outcome.
         var target = RoundToSecond(HostNow(zone));
         var intent = new ClockWriteOutcome(WriteResult.Confirmed, $"writing {Tb13Date.Format(target)} over {FormatOld(plan)}", plan);
-        if (!TryJournal(intent, target, SendingResult, out var journalProblem))
+        if (!TryJournal(intent, target, WriteJournal.SendingResult, out var journalProblem))
         {
             return new(WriteResult.Failed, $"the journal {_journal.Path} could not be written ({journalProblem}); nothing written", plan);
         }

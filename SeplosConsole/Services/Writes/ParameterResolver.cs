@@ -18,7 +18,7 @@ public static class ParameterResolver
         if (field is null)
         {
             var suggestions = Suggestions(typed);
-            return new(null, $"unknown parameter '{typed.Trim()}'" +
+            return new(null, $"unknown parameter '{InputEcho.Shorten(typed.Trim())}'" +
                 (suggestions.Count > 0 ? $"; did you mean {string.Join(", ", suggestions)}?" : "; no parameter has a similar name"));
         }
         if (field.Block != BlockId.Spa || field.Category != FieldCategory.Parameter)

@@ -32,9 +32,25 @@ public sealed class ParameterWriteQueue
     /// <summary>Raised on the bus task (or the caller's, for "queued"); front ends marshal it.</summary>
     public event EventHandler<QueuedWriteUpdate>? Changed;
 
-    /// <summary>Resolves, reads the pack and validates, on the bus, without writing or journaling.</summary>
+    /// <summary>
+    /// Resolves, reads the pack and validates, on the bus, without writing. A plan ready for
+    /// confirmation is not journaled yet (its outcome is); an attempt that ends here (refused,
+    /// no change, pack unreadable) is, since nothing else will record it.
+    /// </summary>
     public Task<WriteValidation> PrepareAsync(byte address, ParameterWriteRequest request, CancellationToken cancellationToken)
-        => _poller.RunOnBusAsync((client, token) => WriterFor(client, address).PrepareAsync(request, token), cancellationToken);
+        => _poller.RunOnBusAsync(async (client, token) =>
+        {
+            var writer = WriterFor(client, address);
+            var validation = await writer.PrepareAsync(request, token).ConfigureAwait(false);
+            return validation.Stop is { } stop ? WriteValidation.Ended(writer.Record(request, stop), validation.Field) : validation;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Journals an attempt the front end ended itself, without the bus: the dashboard's confirm
+    /// dialog declined or closed. Returns the outcome as recorded (with a note if the journal failed).
+    /// </summary>
+    public WriteOutcome Record(byte address, ParameterWriteRequest request, WriteOutcome outcome)
+        => WriterFor(_poller.Client, address).Record(request, outcome);
 
     /// <summary>Queues a write; completes with its outcome (also raised as the final <see cref="Changed"/> event).</summary>
     public async Task<WriteOutcome> EnqueueAsync(byte address, ParameterWriteRequest request, IConfirmation confirmation, CancellationToken cancellationToken)
@@ -67,8 +83,9 @@ public sealed class ParameterWriteQueue
         return outcome;
     }
 
+    // An address the poller does not poll has no serial (an MQTT command for a pack not on the bus).
     private ParameterWriter WriterFor(SeplosClient client, byte address)
-        => new(client, address, _journal, _poller.Status(address).Serial);
+        => new(client, address, _journal, _poller.Addresses.Contains(address) ? _poller.Status(address).Serial : null);
 
     private static QueuedWriteState StateOf(WriteResult result) => result switch
     {

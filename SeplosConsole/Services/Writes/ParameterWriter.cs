@@ -33,6 +33,9 @@ public sealed class ParameterWriter
 
     public string? BmsSerial { get; set; }
 
+    /// <summary>Where every attempt is recorded.</summary>
+    public WriteJournal Journal => _journal;
+
     /// <summary>
     /// Resolves, validates against freshly read SPA values and builds the plan, without writing
     /// or journaling (a preview, e.g. for the dashboard before the user confirms).
@@ -51,7 +54,7 @@ public sealed class ParameterWriter
         }
         if (field.ToRaw(typed) is not { } newRaw)
         {
-            return WriteValidation.Ended(new(WriteResult.Refused, $"{request.Value.Trim()} does not fit register 0x{field.Address:X4} of {field.Key}"), field);
+            return WriteValidation.Ended(new(WriteResult.Refused, $"{InputEcho.Shorten(request.Value.Trim())} does not fit register 0x{field.Address:X4} of {field.Key}"), field);
         }
         // Range is checked on what would really be written, after rounding to the register.
         var rounded = field.ToValue(newRaw);
@@ -96,7 +99,7 @@ public sealed class ParameterWriter
         }
         if (Math.Abs(rounded - typed) > field.Scale / 1000)
         {
-            warnings.Add($"{request.Value.Trim()} is rounded to {SpaValues.Describe(field, newRaw)}, the register's resolution");
+            warnings.Add($"{InputEcho.Shorten(request.Value.Trim())} is rounded to {SpaValues.Describe(field, newRaw)}, the register's resolution");
         }
         // A rule broken elsewhere on the pack does not block this write (it cannot fix it), but the person should know.
         warnings.AddRange(ParameterRelations.All.Where(r => !r.Involves(field.Key)).Select(r => r.Violation(current)).OfType<string>()
@@ -121,6 +124,12 @@ public sealed class ParameterWriter
             return Record(request, validation.Field, validation.Stop!);
         }
 
+        // Checked before anyone is asked: a write that cannot be recorded is not offered.
+        if (_journal.CheckWritable() is { } unwritable)
+        {
+            return new(WriteResult.Refused, $"the journal cannot be written ({unwritable}); nothing written", plan);
+        }
+
         bool confirmed;
         try
         {
@@ -128,11 +137,23 @@ public sealed class ParameterWriter
         }
         catch (OperationCanceledException)
         {
-            confirmed = false;
+            return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was stopped at the confirmation; nothing written", plan));
+        }
+        catch (IOException ex)
+        {
+            // The terminal went away while asking (SIGHUP after a dropped SSH session): nobody confirmed.
+            return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} could not be confirmed ({ex.Message}); nothing written", plan));
         }
         if (!confirmed)
         {
             return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan));
+        }
+
+        // No journal, no write: the attempt is on disk before the register changes, so a crash or
+        // a pulled plug between the two still leaves a record of what was sent.
+        if (TryAppend(EntryFor(request, plan.Field, plan, WriteJournal.SendingResult, "sending the write; the outcome follows in the next line", null)) is { } journalProblem)
+        {
+            return new(WriteResult.Refused, $"the journal cannot be written ({journalProblem}); nothing written", plan);
         }
 
         // Once confirmed, the write and its read-back run to the end without the caller's token:
@@ -151,7 +172,9 @@ public sealed class ParameterWriter
         {
             if (await _client.WriteRawAsync(_address, field, plan.NewRaw, cancellationToken).ConfigureAwait(false) is { } code)
             {
-                return new(WriteResult.Failed, $"pack {_address} refused the write of {plan.Summary}: {code.Describe()}", plan);
+                // An exception reply (busy, above all) does not prove the register is unchanged: a
+                // busy pack may have stored the value before it answered. The read-back settles it.
+                writeProblem = $"pack {_address} answered the write with an error: {code.Describe()}";
             }
         }
         catch (RtuException ex)
@@ -213,37 +236,55 @@ public sealed class ParameterWriter
     private static string RangeText(FieldDefinition field)
         => $"{(field.Min is { } min ? field.Format(min) : "−∞")} … {(field.Max is { } max ? field.Format(max) : "∞")} {field.Unit}".TrimEnd();
 
+    /// <summary>
+    /// Journals an attempt that ended outside <see cref="ExecuteAsync"/>: a front end's own cancel
+    /// (the dashboard's dialog, a restore declined before its first write) or refusal.
+    /// </summary>
+    public WriteOutcome Record(ParameterWriteRequest request, WriteOutcome outcome)
+        => Record(request, outcome.Plan?.Field ?? ParameterResolver.Resolve(request.Key).Field, outcome);
+
     private WriteOutcome Record(ParameterWriteRequest request, FieldDefinition? field, WriteOutcome outcome)
     {
-        var plan = outcome.Plan;
-        var entry = new WriteJournalEntry
-        {
-            Time = _time.GetUtcNow(),
-            Source = request.Source,
-            Port = _client.Rtu.Transport.Name,
-            Address = _address,
-            BmsSerial = BmsSerial,
-            Key = field?.Key ?? request.Key.Trim(),
-            Requested = request.Value,
-            Register = field is null ? null : $"0x{field.Address:X4}",
-            OldRaw = plan?.OldRaw,
-            OldValue = plan?.OldValue,
-            NewRaw = plan?.NewRaw,
-            NewValue = plan?.NewValue,
-            HeldRaw = outcome.Result == WriteResult.NotConfirmed ? outcome.HeldRaw : null,
-            Unit = field?.Unit,
-            Result = WriteJournal.ResultName(outcome.Result),
-            Reason = outcome.Reason,
-        };
+        var entry = EntryFor(request, field, outcome.Plan, WriteJournal.ResultName(outcome.Result), outcome.Reason,
+            outcome.Result == WriteResult.NotConfirmed ? outcome.HeldRaw : null);
+        // The write already happened (or not); its outcome must still reach the person.
+        return TryAppend(entry) is { } problem
+            ? outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {problem})" }
+            : outcome;
+    }
+
+    private WriteJournalEntry EntryFor(ParameterWriteRequest request, FieldDefinition? field, WritePlan? plan, string result, string reason, long? heldRaw) => new()
+    {
+        Time = _time.GetUtcNow(),
+        Source = request.Source,
+        Port = _client.Rtu.Transport.Name,
+        Address = _address,
+        BmsSerial = BmsSerial,
+        Key = field?.Key ?? InputEcho.Shorten(request.Key.Trim()),
+        // A long value is kept once, shortened: the reason quotes it shortened too.
+        Requested = InputEcho.Shorten(request.Value),
+        Register = field is null ? null : $"0x{field.Address:X4}",
+        OldRaw = plan?.OldRaw,
+        OldValue = plan?.OldValue,
+        NewRaw = plan?.NewRaw,
+        NewValue = plan?.NewValue,
+        HeldRaw = heldRaw,
+        Unit = field?.Unit,
+        Result = result,
+        Reason = reason,
+    };
+
+    /// <summary>Appends; null when the line is on disk, else why it is not.</summary>
+    private string? TryAppend(WriteJournalEntry entry)
+    {
         try
         {
             _journal.Append(entry);
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The write already happened (or not); its outcome must still reach the person.
-            return outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {ex.Message})" };
+            return WriteJournal.Explain(ex, _journal.Path);
         }
-        return outcome;
     }
 }

@@ -28,7 +28,7 @@ public sealed record WriteJournalEntry
     /// <summary>What the pack held after the write, when the read-back differed.</summary>
     public long? HeldRaw { get; init; }
     public string? Unit { get; init; }
-    /// <summary>confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
+    /// <summary>sending (written before the register is), then one of confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
     public required string Result { get; init; }
     /// <summary>Why, in the words shown to the person (without the result word in front).</summary>
     public required string Reason { get; init; }
@@ -69,6 +69,32 @@ public sealed class WriteJournal
         return System.IO.Path.Combine(state, "seplos", "journal.jsonl");
     }
 
+    /// <summary>The result of the line written before the register is: the outcome line follows it.</summary>
+    public const string SendingResult = "sending";
+
+    /// <summary>Why the journal cannot be written, or null when it can (the folder is made if missing).</summary>
+    public string? CheckWritable()
+    {
+        try
+        {
+            lock (_lock)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+                using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Explain(ex, Path);
+        }
+    }
+
+    /// <summary>One line on why <paramref name="path"/> could not be used, naming a directory as one.</summary>
+    public static string Explain(Exception ex, string path) => Directory.Exists(path)
+        ? $"{path} is a directory, not a file"
+        : ex is UnauthorizedAccessException ? $"permission denied on {path}" : ex.Message;
+
     public void Append(WriteJournalEntry entry)
     {
         var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, EntryJson) + "\n");
@@ -84,19 +110,28 @@ public sealed class WriteJournal
     }
 
     /// <summary>All entries, oldest first. A line that does not parse (a torn write after a crash) is skipped, not fatal.</summary>
-    public IReadOnlyList<WriteJournalEntry> Read()
+    public IReadOnlyList<WriteJournalEntry> Read() => ReadAll().Entries;
+
+    /// <summary>
+    /// All entries, oldest first, and the numbers (1-based) of the lines that did not parse (a torn
+    /// write after a crash): those are skipped, not fatal, but reported so nothing is hidden.
+    /// </summary>
+    public WriteJournalContents ReadAll()
     {
         if (!File.Exists(Path))
         {
-            return [];
+            return new([], []);
         }
         var entries = new List<WriteJournalEntry>();
+        var corrupt = new List<int>();
         lock (_lock)
         {
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream, Encoding.UTF8);
+            var number = 0;
             while (reader.ReadLine() is { } line)
             {
+                number++;
                 if (line.Length == 0)
                 {
                     continue;
@@ -106,20 +141,25 @@ public sealed class WriteJournal
                     if (JsonSerializer.Deserialize(line, EntryJson) is { } entry)
                     {
                         entries.Add(entry);
+                        continue;
                     }
                 }
                 catch (JsonException)
                 {
-                    // Skipped on purpose; see the summary.
+                    // Counted below; see the summary.
                 }
+                corrupt.Add(number);
             }
         }
-        return entries;
+        return new(entries, corrupt);
     }
 
     /// <summary>The journal's name for a result: confirmed, not_confirmed, refused, failed, no_change, cancelled.</summary>
     public static string ResultName(WriteResult result) => JsonNamingPolicy.SnakeCaseLower.ConvertName(result.ToString());
 }
+
+/// <summary>What <see cref="WriteJournal.ReadAll"/> found: the entries and the line numbers it skipped.</summary>
+public sealed record WriteJournalContents(IReadOnlyList<WriteJournalEntry> Entries, IReadOnlyList<int> CorruptLines);
 
 /// <summary>
 /// The journal's JSON, generated at compile time: no reflection, so it works in the trimmed native
