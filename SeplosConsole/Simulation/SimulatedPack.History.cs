@@ -122,7 +122,8 @@ public sealed partial class SimulatedPack
         var highCell = random.Next(16);
         for (var i = 0; i < count; i++)
         {
-            records.Add(HistoryScenario(at, count - i - 1, cellOffsets, highCell, random));
+            // Through the codec once, so History holds exactly what the wire carries (register resolution, no −0.0).
+            records.Add(HistoryRecordCodec.Decode(HistoryRecordCodec.Encode(HistoryScenario(at, count - i - 1, cellOffsets, highCell, random))));
             at -= MeanRecordSpacing * (0.3 + (random.NextDouble() * 1.4));
         }
         return records.MoveToImmutable();
