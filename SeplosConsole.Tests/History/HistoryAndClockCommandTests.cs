@@ -15,6 +15,7 @@ public class HistoryAndClockCommandTests
     {
         await using var link = await SimulatedLink.StartAsync(new SimulatorOptions { HistoryRecords = 30 });
         var served = link.Simulator.Pack(0).History;
+        await GenerousTimeoutAsync(link);
 
         var result = await link.RunAsync("history", "--csv");
 
@@ -26,11 +27,19 @@ public class HistoryAndClockCommandTests
 
     private static string HistoryOutputHeader => SeplosConsole.Cli.HistoryOutput.CsvHeader;
 
+    /// <summary>
+    /// The reply time-out is a deadline: on a loaded machine a late reply repeats a "next", and the
+    /// pack's cursor skips a record (exit 3). A generous one keeps these tests about the download.
+    /// </summary>
+    private static Task GenerousTimeoutAsync(SimulatedLink link)
+        => File.WriteAllTextAsync(Path.Combine(link.Directory, "seplos.ini"), "[seplos]\ntimeout_ms = 3000\n");
+
     [Fact]
     public async Task An_interrupted_download_keeps_every_record_it_wrote_as_valid_json_lines()
     {
         await using var link = await SimulatedLink.StartAsync(new SimulatorOptions { HistoryRecords = 300 });
         var file = Path.Combine(link.Directory, "history.jsonl");
+        await GenerousTimeoutAsync(link);
         using var stop = new CancellationTokenSource();
 
         var running = CliRunner.RunUntilCancelledAsync(["--port", link.Path, "history", "--json", "-o", file], link.Directory, stop.Token);
@@ -61,6 +70,7 @@ public class HistoryAndClockCommandTests
     {
         await using var link = await SimulatedLink.StartAsync(new SimulatorOptions { HistoryRecords = 300 });
         var file = Path.Combine(link.Directory, "history.csv");
+        await GenerousTimeoutAsync(link);
 
         var running = link.RunAsync("history", "--csv", "-o", file);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);

@@ -114,6 +114,12 @@ public sealed class ClockWriter
             warnings.Add($"the pack's clock moves by {PackClockReading.Describe(-far)}: history records already stored keep their old dates");
         }
 
+        // No journal, no write: refuse before asking, as the parameter pipeline does.
+        if (_journal.CheckWritable() is { } unwritable)
+        {
+            return new(WriteResult.Refused, $"the journal cannot be written ({unwritable}); nothing written", plan);
+        }
+
         bool confirmed;
         try
         {
