@@ -62,9 +62,13 @@ public class EndToEndTests
         using var json = JsonDocument.Parse(result.Output);
         var root = json.RootElement;
         var readings = root.GetProperty("readings");
+        // The simulated pack has ntc_count 4: sensors 5–8 are absent, named as not fitted, never 0 °C.
+        string[] notFitted = ["cell_temp_5", "cell_temp_6", "cell_temp_7", "cell_temp_8"];
+        Assert.Equal(notFitted, root.GetProperty("not_fitted").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0, root.GetProperty("missing").GetArrayLength());
         foreach (var field in SeplosMap.Fields.Where(f => f.Category == FieldCategory.Reading))
         {
-            Assert.True(readings.TryGetProperty(field.Key, out _), $"missing reading {field.Key}");
+            Assert.True(readings.TryGetProperty(field.Key, out _) != notFitted.Contains(field.Key), $"reading {field.Key} present or absent wrongly");
         }
         var parameters = root.GetProperty("parameters");
         foreach (var field in SeplosMap.Parameters)

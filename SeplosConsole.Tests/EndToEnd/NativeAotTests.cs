@@ -110,13 +110,17 @@ public sealed partial class NativeAotTests(NativeAotPublish publish, ITestOutput
 
         var voltage = await probe.WaitForAsync(m => m.Topic == "seplos/battery_0/pack_voltage", "pack voltage state");
         await probe.WaitForAsync("seplos/battery_0/state", "online");
+        // The simulated pack has ntc_count 4: once SPA is read, sensor 5 is withdrawn (empty retained config).
+        await probe.WaitForAsync("homeassistant/sensor/seplos_bms_0/cell_temp_5/config", "");
         var mark = probe.Mark;
         var result = await bridge.StopAsync(TimeSpan.FromSeconds(20));
         await probe.WaitForAsync("seplos/battery_0/state", "offline", after: mark);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.InRange(double.Parse(voltage.Payload, System.Globalization.CultureInfo.InvariantCulture), 48, 58.4);
-        var configs = probe.Messages.Where(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal) && m.Topic.EndsWith("/config", StringComparison.Ordinal)).ToList();
+        var allConfigs = probe.Messages.Where(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal) && m.Topic.EndsWith("/config", StringComparison.Ordinal)).ToList();
+        Assert.Equal("", allConfigs.Last(m => m.Topic == "homeassistant/sensor/seplos_bms_0/cell_temp_5/config").Payload);
+        var configs = allConfigs.Where(m => m.Payload.Length > 0).ToList();
         Assert.All(Enumerable.Range(1, 16), cell => Assert.Contains(configs, m => m.Topic == $"homeassistant/sensor/seplos_bms_0/cell_{cell}/config"));
         var parsed = configs.Select(MqttProbe.Json).ToList();
         Assert.All(parsed, config =>

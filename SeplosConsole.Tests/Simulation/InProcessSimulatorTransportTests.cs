@@ -3,6 +3,7 @@ using System.Diagnostics;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Simulation;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Tests.Simulation;
 

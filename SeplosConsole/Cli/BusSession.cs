@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using SeplosConsole.Config;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
@@ -40,16 +41,74 @@ public sealed class BusSession : IAsyncDisposable
         return new BusSession(settings, rtu);
     }
 
-    /// <summary>Reads the given blocks of one pack into a snapshot; optional blocks the pack refuses are left out.</summary>
+    /// <summary>
+    /// Wait before asking a block again that the pack answered "busy" (0x06), as the poller does
+    /// (<see cref="Services.PollerOptions.BusyRetryDelay"/>).
+    /// </summary>
+    public static TimeSpan BusyRetryDelay { get; } = new Services.PollerOptions().BusyRetryDelay;
+
+    /// <summary>
+    /// Reads the given blocks of one pack into a snapshot; any failure fails the whole read (for
+    /// the write commands, which must not act on half a picture). Optional blocks the pack refuses
+    /// are left out.
+    /// </summary>
     public async Task<PackSnapshot> ReadAsync(byte address, IEnumerable<BlockId> blocks, CancellationToken cancellationToken, IEnumerable<BlockId>? optional = null)
     {
         var snapshot = PackSnapshot.Empty(address);
-        snapshot = await Client.ReadAsync(snapshot, blocks.Distinct(), cancellationToken).ConfigureAwait(false);
+        foreach (var block in blocks.Distinct())
+        {
+            snapshot = snapshot.With(await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false));
+        }
+        return await ReadOptionalAsync(snapshot, optional, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads what the pack gives of the blocks: a block it refuses, or one that fails once the
+    /// pack has answered something, is named in <see cref="PackSnapshot.Missing"/> and the others
+    /// are read on. Fails as a whole only when nothing was read (a silent pack, a lost link).
+    /// </summary>
+    public async Task<PackSnapshot> ReadAvailableAsync(byte address, IEnumerable<BlockId> blocks, CancellationToken cancellationToken, IEnumerable<BlockId>? optional = null)
+    {
+        var snapshot = PackSnapshot.Empty(address);
+        Exception? first = null;
+        var answered = false;
+        foreach (var block in blocks.Distinct())
+        {
+            try
+            {
+                snapshot = snapshot.With(await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false));
+                answered = true;
+            }
+            catch (PackRefusedException ex)
+            {
+                snapshot = snapshot.WithMissing(block, ex.Message);
+                first ??= ex;
+                answered = true;
+            }
+            catch (RtuException ex) when (answered)
+            {
+                // The pack is there (it answered before): a block lost after the retries is a gap, not a failure.
+                snapshot = snapshot.WithMissing(block, ex.Message);
+            }
+        }
+        if (snapshot.Blocks.Count == 0 && first is not null)
+        {
+            // Nothing at all: as a failure, with the pack's own reason.
+            ExceptionDispatchInfo.Throw(first);
+        }
+        return await ReadOptionalAsync(snapshot, optional, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<BlockReading> ReadBlockAsync(byte address, BlockId block, CancellationToken cancellationToken)
+        => Client.ReadBlockRetryingBusyAsync(address, block, BusyRetryDelay, cancellationToken);
+
+    private async Task<PackSnapshot> ReadOptionalAsync(PackSnapshot snapshot, IEnumerable<BlockId>? optional, CancellationToken cancellationToken)
+    {
         foreach (var block in optional ?? [])
         {
             try
             {
-                snapshot = snapshot.With(await Client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false));
+                snapshot = snapshot.With(await ReadBlockAsync(snapshot.Address, block, cancellationToken).ConfigureAwait(false));
             }
             catch (PackRefusedException)
             {

@@ -14,8 +14,6 @@ namespace SeplosConsole.Cli;
 /// </summary>
 public static class HistoryCommand
 {
-    public const int Partial = 3;
-
     private static readonly string[] DateForms = ["yyyy-MM-dd", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"];
 
     public static Command Create(CliContext context, GlobalOptions global)
@@ -127,7 +125,7 @@ public static class HistoryCommand
         if (download.Missed > 0)
         {
             await context.Error.WriteLineAsync($"warning: {download.Missed} record(s) skipped: a request was repeated after a lost reply and the pack moved on (records-remaining jumped)").ConfigureAwait(false);
-            return Partial;
+            return SeplosCli.Partial;
         }
         return SeplosCli.Ok;
     }

@@ -52,13 +52,16 @@ public static class ReadCommands
             var wanted = parse.GetValue(keys) ?? [];
             // Resolve every key before touching the bus, so a typo costs nothing.
             var resolved = wanted.Select(Resolve).ToList();
-            var blocks = resolved.Select(r => r.Block).Distinct().ToList();
+            // An optional sensor needs its count too (SPA), to know whether it is fitted at all.
+            var counts = resolved.Select(r => r.Field?.FittedWhen).OfType<SensorPresence>().Select(p => SeplosMap.FindField(p.CountKey)!.Block);
+            var blocks = resolved.Select(r => r.Block).Concat(counts).Distinct().ToList();
             var settings = global.Resolve(parse, context);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
+            var partial = false;
             foreach (var address in settings.Addresses)
             {
-                var snapshot = await session.ReadAsync(address, blocks, cancellationToken).ConfigureAwait(false);
+                var snapshot = await session.ReadAvailableAsync(address, blocks, cancellationToken).ConfigureAwait(false);
                 var prefix = settings.Addresses.Count > 1 ? $"battery_{address}/" : "";
                 foreach (var (field, flag, _) in resolved)
                 {
@@ -70,9 +73,15 @@ public static class ReadCommands
                     {
                         context.Output.WriteLine(prefix + SnapshotFormatter.Line(flag, on));
                     }
+                    else
+                    {
+                        // Never a 0 in its place: the key is named on stderr with why it has no value.
+                        partial = true;
+                        context.Error.WriteLine($"warning: {prefix}{field?.Key ?? flag!.Key}: {SnapshotFormatter.WhyAbsent(snapshot, field?.Key ?? flag!.Key)}");
+                    }
                 }
             }
-            return 0;
+            return partial ? SeplosCli.Partial : SeplosCli.Ok;
         });
         return command;
     }
@@ -86,10 +95,12 @@ public static class ReadCommands
             var settings = global.Resolve(parse, context);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
+            var partial = false;
             foreach (var address in settings.Addresses)
             {
-                var snapshot = await session.ReadAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks], cancellationToken,
+                var snapshot = await session.ReadAvailableAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks], cancellationToken,
                     optional: address == 0 ? SeplosMap.SystemBlocks : []).ConfigureAwait(false);
+                partial |= WarnMissing(context, snapshot);
                 if (parse.GetValue(json))
                 {
                     await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -106,7 +117,7 @@ public static class ReadCommands
                     SnapshotFormatter.WriteText(snapshot, context.Output);
                 }
             }
-            return 0;
+            return partial ? SeplosCli.Partial : SeplosCli.Ok;
         });
         return command;
     }
@@ -119,9 +130,11 @@ public static class ReadCommands
             var settings = global.Resolve(parse, context);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
+            var partial = false;
             foreach (var address in settings.Addresses)
             {
-                var snapshot = await session.ReadAsync(address, [BlockId.Via, BlockId.Spa], cancellationToken, optional: [BlockId.Pct]).ConfigureAwait(false);
+                var snapshot = await session.ReadAvailableAsync(address, [BlockId.Via, BlockId.Spa], cancellationToken, optional: [BlockId.Pct]).ConfigureAwait(false);
+                partial |= WarnMissing(context, snapshot);
                 context.Output.WriteLine($"# Pack {address} on {settings.Port}");
                 var keys = SeplosMap.Fields.Where(f => f.Category is FieldCategory.Identity or FieldCategory.Inverter).Select(f => f.Key)
                     .Concat(["cell_count", "ntc_count", "rated_battery_capacity"]);
@@ -132,10 +145,21 @@ public static class ReadCommands
                         context.Output.WriteLine(SnapshotFormatter.Line(reading));
                     }
                 }
+                SnapshotFormatter.WriteMissing(snapshot, context.Output);
             }
-            return 0;
+            return partial ? SeplosCli.Partial : SeplosCli.Ok;
         });
         return command;
+    }
+
+    /// <summary>One stderr line per gap of a partial reading; true when there was any.</summary>
+    internal static bool WarnMissing(CliContext context, PackSnapshot snapshot)
+    {
+        foreach (var missing in snapshot.Missing)
+        {
+            context.Error.WriteLine($"warning: pack {snapshot.Address}: {missing} (the other readings are shown)");
+        }
+        return snapshot.IsPartial;
     }
 
     private static (FieldDefinition? Field, FlagDefinition? Flag, BlockId Block) Resolve(string key)

@@ -2,11 +2,13 @@ using System.CommandLine;
 using SeplosConsole.Config;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage,
+/// The command line. Exit codes: 0 ok, 1 failure (one clear line on stderr), 2 usage, 3 partial
+/// (a pack answered, but some of what was asked is missing; the rest is printed and the gap named),
 /// 70 internal error (a bug: one line naming it, never a stack trace; EX_SOFTWARE of sysexits.h).
 /// Output goes through <see cref="CliContext"/> so tests read it.
 /// </summary>
@@ -15,6 +17,7 @@ public static class SeplosCli
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+    public const int Partial = 3;
     /// <summary>Something this program did not foresee: a bug to report, distinct from every expected failure.</summary>
     public const int InternalError = 70;
 
@@ -74,7 +77,8 @@ public static class SeplosCli
 
     private static RootCommand BuildRoot(CliContext context, GlobalOptions global)
     {
-        var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).");
+        var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).\n"
+            + "Exit codes: 0 ok, 1 failure, 2 usage, 3 partial (some of what was asked is missing; the rest is printed and the gap named).");
         global.AddTo(root);
         DashboardCommand.AttachTo(root, context, global);
         root.Subcommands.Add(ReadCommands.List(context));

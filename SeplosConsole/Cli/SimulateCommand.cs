@@ -6,7 +6,7 @@ using SeplosConsole.Simulation;
 namespace SeplosConsole.Cli;
 
 /// <summary>
-/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master] [--play-master]</c>: simulated packs on a
+/// <c>seplos simulate --link PATH [--packs 0,1,2] [--master] [--play-master] [--refuse BLOCK[:COUNT]]</c>: simulated packs on a
 /// pseudo-terminal, so any program (this one, the vendor's, a script) can talk to them as to a
 /// USB adapter. Serves until Ctrl+C.
 /// </summary>
@@ -25,7 +25,12 @@ public static class SimulateCommand
         var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
         var history = new Option<int>("--history") { Description = "History records each pack serves (newest first, over months)", DefaultValueFactory = _ => new SimulatorOptions().HistoryRecords };
         var clockDrift = new Option<double>("--clock-drift") { Description = "Seconds each pack's clock is ahead of the host (negative: behind); `clock --set` corrects it", DefaultValueFactory = _ => new SimulatorOptions().ClockDrift.TotalSeconds };
-        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, history, clockDrift };
+        var refuse = new Option<string[]>("--refuse")
+        {
+            Description = "A block the packs refuse with exception 02, as a pack without it does: pic, via … or pia:0x12 (only reads of that size); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, refuse, history, clockDrift };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
@@ -37,8 +42,14 @@ public static class SimulateCommand
             {
                 throw new CliException($"--fault-rate: {rate.ToString(CultureInfo.InvariantCulture)} is not a share between 0 and 1");
             }
+            var refused = new List<RefusedRead>();
+            foreach (var text in parse.GetValue(refuse) ?? [])
+            {
+                refused.Add(RefusedRead.TryParse(text, out var read, out var refuseError) ? read : throw new CliException($"--refuse: {refuseError}"));
+            }
             var options = new SimulatorOptions
             {
+                RefusedReads = refused,
                 Addresses = addresses,
                 Master = parse.GetValue(master) || parse.GetValue(playMaster),
                 PlayMaster = parse.GetValue(playMaster),
@@ -65,7 +76,8 @@ public static class SimulateCommand
             {
                 throw new CliException($"cannot create {path}: {ex.Message}");
             }
-            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.PlayMaster ? " (0 is master and polls the others)" : options.Master ? " (0 is master)" : "")} on {path}; Ctrl+C to stop").ConfigureAwait(false);
+            var refusing = refused.Count == 0 ? "" : $", refusing {string.Join(", ", refused)}";
+            await context.Output.WriteLineAsync($"simulating pack(s) {AddressList.Format(addresses)}{(options.PlayMaster ? " (0 is master and polls the others)" : options.Master ? " (0 is master)" : "")}{refusing} on {path}; Ctrl+C to stop").ConfigureAwait(false);
             await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
             await serving.ConfigureAwait(false);
             return SeplosCli.Ok;

@@ -60,6 +60,40 @@ public static class SnapshotFormatter
                 WriteFlags(snapshot, BlockId.Eic, output);
             }
         }
+        WriteMissing(snapshot, output);
+    }
+
+    /// <summary>
+    /// "# Missing" and "# Not fitted" sections: what this reading lacks and why, so a gap is never
+    /// taken for a value. Nothing for a complete reading of a pack with every sensor.
+    /// </summary>
+    public static void WriteMissing(PackSnapshot snapshot, TextWriter output)
+    {
+        if (snapshot.IsPartial)
+        {
+            output.WriteLine("# Missing (not read)");
+            foreach (var missing in snapshot.Missing)
+            {
+                output.WriteLine(missing.ToString());
+            }
+        }
+        var notFitted = snapshot.NotFitted.ToList();
+        if (notFitted.Count > 0)
+        {
+            output.WriteLine($"# Not fitted: {string.Join(", ", notFitted.Select(f => f.Key))}");
+        }
+    }
+
+    /// <summary>Why a key of the map has no value in the snapshot.</summary>
+    public static string WhyAbsent(PackSnapshot snapshot, string key)
+    {
+        if (SeplosMap.FindField(key)?.FittedWhen is { } presence && snapshot.Value(presence.CountKey) is { } count && !presence.IsFitted(count))
+        {
+            return $"not fitted ({presence.CountKey} = {count:0})";
+        }
+        return snapshot.Missing.FirstOrDefault(m => m.Keys.Contains(key, StringComparer.Ordinal)) is { } missing
+            ? $"not read: {missing}"
+            : "not read";
     }
 
     private static void WriteFlags(PackSnapshot snapshot, BlockId block, TextWriter output)
@@ -127,6 +161,31 @@ public static class SnapshotFormatter
         foreach (var key in uncertain)
         {
             json.WriteStringValue(key);
+        }
+        json.WriteEndArray();
+        // Always present, empty when complete, so a script can test it without guessing.
+        json.WriteStartArray("missing");
+        foreach (var missing in snapshot.Missing)
+        {
+            json.WriteStartObject();
+            json.WriteString("block", missing.BlockName);
+            json.WriteString("reason", missing.Reason);
+            if (!missing.WholeBlock)
+            {
+                json.WriteStartArray("keys");
+                foreach (var key in missing.Keys)
+                {
+                    json.WriteStringValue(key);
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("not_fitted");
+        foreach (var field in snapshot.NotFitted)
+        {
+            json.WriteStringValue(field.Key);
         }
         json.WriteEndArray();
         json.WriteEndObject();

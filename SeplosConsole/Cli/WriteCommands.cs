@@ -44,8 +44,18 @@ public static class WriteCommands
             CheckBackupTarget(path);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
-            var snapshot = await session.ReadAsync(settings.Address, [BlockId.Via, BlockId.Spa], cancellationToken).ConfigureAwait(false);
+            // SPA is the backup; the identity only labels it. A pack that refuses VIA is still backed up.
+            var snapshot = await session.ReadAvailableAsync(settings.Address, [BlockId.Spa, BlockId.Via], cancellationToken).ConfigureAwait(false);
+            if (!snapshot.Has(BlockId.Spa))
+            {
+                throw new CliException($"nothing backed up: {snapshot.Missing[0]}");
+            }
+            var warnings = snapshot.Missing.Select(m => $"identity not read ({m}); check that this file belongs to the pack before restoring it").ToList();
             var json = BackupFile.Create(snapshot, settings.Port, settings.Address, DateTimeOffset.UtcNow);
+            if (warnings.Count > 0)
+            {
+                json["warnings"] = new JsonArray([.. warnings.Select(w => (JsonNode?)w)]);
+            }
             try
             {
                 await File.WriteAllTextAsync(path, json.ToJsonString(BackupJson) + "\n", cancellationToken).ConfigureAwait(false);
@@ -54,8 +64,12 @@ public static class WriteCommands
             {
                 throw new CliException($"cannot write the backup: {WriteJournal.Explain(ex, path)}");
             }
-            await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Length} parameters of pack {settings.Address} ({snapshot.Text("bms_serial")}) to {path}").ConfigureAwait(false);
-            return SeplosCli.Ok;
+            foreach (var warning in warnings)
+            {
+                await context.Error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+            }
+            await context.Output.WriteLineAsync($"saved {SeplosMap.FieldsOf(BlockId.Spa).Length} parameters of pack {settings.Address} ({snapshot.Text("bms_serial") ?? "identity unknown"}) to {path}").ConfigureAwait(false);
+            return warnings.Count == 0 ? SeplosCli.Ok : SeplosCli.Partial;
         });
         return command;
     }
@@ -298,7 +312,7 @@ public static class WriteCommands
             var via = await session.Client.ReadBlockAsync(address, BlockId.Via, cancellationToken).ConfigureAwait(false);
             serial = PackSnapshot.Empty(address).With(via).Text("bms_serial");
         }
-        catch (Exception ex) when (ex is PackRefusedException or Rtu.RtuException)
+        catch (Exception ex) when (ex is PackRefusedException or Transport.BusException)
         {
             // No serial in the journal then; the pipeline itself reports a silent pack, and journals it.
         }

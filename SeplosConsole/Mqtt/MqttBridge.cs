@@ -355,6 +355,7 @@ public sealed class MqttBridge
             await PublishAsync(client, message.Topic, message.Payload, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
             announced.Add(message.Topic);
         }
+        await WithdrawNotFittedAsync(client, session, status, announced, cancellationToken).ConfigureAwait(false);
 
         // State: QoS 0 is enough. Every value is retained and sent again after a reconnect and at
         // each full republish; on a live TCP connection QoS 0 loses nothing, and the broker and a
@@ -380,6 +381,30 @@ public sealed class MqttBridge
                 _log(online ? BusEventLevel.Info : BusEventLevel.Warning, $"MQTT: pack {address} is {availability}");
             }
             session.PackAvailability[address] = availability;
+        }
+    }
+
+    /// <summary>
+    /// Sensors the pack says are not fitted (temperature sensors past ntc_count …) are not
+    /// entities: a config announced before the count was read (or by an earlier run, retained on
+    /// the broker) gets its empty retained payload, and so does its retained state. Once per
+    /// session, and again after it was announced anew.
+    /// </summary>
+    private async Task WithdrawNotFittedAsync(IMqttClient client, SessionState session, PackStatus status, HashSet<string> announced, CancellationToken cancellationToken)
+    {
+        var withdrawn = session.Withdrawn(status.Address);
+        foreach (var field in status.Snapshot.NotFitted)
+        {
+            var topic = _topics.DiscoveryConfig("sensor", status.Address, field.Key);
+            if (withdrawn.Contains(topic) && !announced.Contains(topic))
+            {
+                continue;
+            }
+            await PublishAsync(client, topic, "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(client, _topics.State(status.Address, field.Key), "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+            announced.Remove(topic);
+            withdrawn.Add(topic);
+            session.Published(status.Address).Remove(field.Key);
         }
     }
 
@@ -630,6 +655,7 @@ public sealed class MqttBridge
     {
         private readonly Dictionary<byte, Dictionary<string, StateValue>> _published = [];
         private readonly Dictionary<byte, (string Signature, HashSet<string> Topics)> _announced = [];
+        private readonly Dictionary<byte, HashSet<string>> _withdrawn = [];
 
         public string? BridgeAvailability { get; set; }
 
@@ -654,6 +680,14 @@ public sealed class MqttBridge
             BridgeAvailability = null;
         }
 
-        public void ForgetDiscovery() => _announced.Clear();
+        /// <summary>Config topics emptied in this session (sensors not fitted).</summary>
+        public HashSet<string> Withdrawn(byte address)
+            => _withdrawn.TryGetValue(address, out var topics) ? topics : _withdrawn[address] = new(StringComparer.Ordinal);
+
+        public void ForgetDiscovery()
+        {
+            _announced.Clear();
+            _withdrawn.Clear();
+        }
     }
 }

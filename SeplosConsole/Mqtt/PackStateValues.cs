@@ -43,6 +43,9 @@ internal static class PackStateValues
         new("alarms", "Active alarms", s => s.Snapshot.Has(BlockId.Pic) ? AlarmList(s.Snapshot) : null,
             Diagnostic: false, ValueTemplate: "{{ value[:255] }}"),
         new("system_state", "System state", s => s.Snapshot.Has(BlockId.Pic) ? SystemState(s.Snapshot) : null, Diagnostic: false),
+        // What the pack did not give (a refused block …), so a gap is not read as a value; "none" when complete.
+        new("missing", "Missing readings", s => s.Snapshot.Blocks.Count == 0 && !s.Snapshot.IsPartial ? null
+            : s.Snapshot.IsPartial ? string.Join("; ", s.Snapshot.Missing) : "none", Diagnostic: false, ValueTemplate: "{{ value[:255] }}"),
         new("link_state", "Link state", s => s.State.ToString().ToLowerInvariant()),
         // Pack clock minus host local time when SCA was last read (issue 12); `seplos clock --set` corrects it.
         new("clock_drift", "Clock drift", s => PackClockReading.From(s.Snapshot)?.Drift(TimeZoneInfo.Local) is { } drift

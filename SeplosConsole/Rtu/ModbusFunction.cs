@@ -27,6 +27,12 @@ public enum ModbusExceptionCode : byte
 
 public static class ModbusExceptionCodeExtensions
 {
+    /// <summary>
+    /// The pack says the request itself has no answer (no such function or register): asking again
+    /// will not help. Busy or a device failure may pass; they are not a missing block.
+    /// </summary>
+    public static bool SaysNotThere(this ModbusExceptionCode code) => code is ModbusExceptionCode.IllegalFunction or ModbusExceptionCode.IllegalDataAddress;
+
     public static string Describe(this ModbusExceptionCode code) => code switch
     {
         ModbusExceptionCode.IllegalFunction => "illegal function (the pack does not support this request)",

@@ -16,6 +16,10 @@ public sealed class RtuClient : IAsyncDisposable
     private readonly SemaphoreSlim _bus = new(1, 1);
     private readonly ConcurrentDictionary<byte, LinkCounters> _perAddress = new();
     private readonly byte[] _buffer = new byte[512];
+    // Every byte of the current attempt as it arrived (the scan slides bytes out of _buffer), so a
+    // failure can show what came; a reply is at most 256 bytes, anything beyond is noise.
+    private readonly byte[] _received = new byte[256];
+    private int _receivedLength;
     private long _lastExchangeEnd;
     // Attempts of the last request that got no reply of their own, and the length of such a reply.
     private (int Count, int Length, byte Address) _unanswered;
@@ -242,6 +246,7 @@ public sealed class RtuClient : IAsyncDisposable
         var length = 0;
         var sawCrcError = false;
         var echoSkipped = false;
+        _receivedLength = 0;
         try
         {
             while (true)
@@ -254,6 +259,9 @@ public sealed class RtuClient : IAsyncDisposable
                 var read = await _transport.ReadAsync(_buffer.AsMemory(length), timeout.Token).ConfigureAwait(false);
                 Counters.Received(read);
                 perAddress.Received(read);
+                var kept = Math.Min(read, _received.Length - _receivedLength);
+                _buffer.AsSpan(length, kept).CopyTo(_received.AsSpan(_receivedLength));
+                _receivedLength += kept;
                 length += read;
 
                 while (length > 0)
@@ -280,11 +288,11 @@ public sealed class RtuClient : IAsyncDisposable
             {
                 Counters.CrcError();
                 perAddress.CrcError();
-                throw new RtuCrcException(request.Address, _buffer.AsSpan(0, length));
+                throw new RtuCrcException(request.Address, _received.AsSpan(0, _receivedLength));
             }
             Counters.Timeout();
             perAddress.Timeout();
-            throw new RtuTimeoutException(request.Address, Options.Timeout, length);
+            throw new RtuTimeoutException(request.Address, Options.Timeout, length, _received.AsSpan(0, _receivedLength));
         }
     }
 

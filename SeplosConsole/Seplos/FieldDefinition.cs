@@ -81,6 +81,11 @@ public sealed record FieldDefinition
     public IReadOnlyList<string> Aliases { get; init; } = [];
     /// <summary>Register address on the bus (block start + offset).</summary>
     public ushort Address { get; init; }
+    /// <summary>
+    /// For an optional sensor: the count field that says how many are fitted. Null for a value
+    /// every pack has. A sensor that is not fitted is absent from a snapshot, never a reading of 0.
+    /// </summary>
+    public SensorPresence? FittedWhen { get; init; }
 
     public bool IsNumeric => Type is not (RegisterType.Ascii or RegisterType.Tb13Date);
     public bool IsSigned => Type is RegisterType.I16 or RegisterType.I32LowWordFirst;
@@ -123,4 +128,15 @@ public sealed record FieldDefinition
     public bool InRange(double value) => (Min is null || value >= Min - Tolerance) && (Max is null || value <= Max + Tolerance);
 
     private double Tolerance => Scale / 2;
+}
+
+/// <summary>
+/// A sensor is fitted when the pack's <see cref="CountKey"/> (an SPA count such as ntc_count) is
+/// at least <see cref="Number"/>. Until that count has been read, or when it reads outside
+/// 1 … <see cref="MaxCount"/> (not a count a pack can have), the sensor is taken as fitted.
+/// </summary>
+public sealed record SensorPresence(string CountKey, int Number, int MaxCount)
+{
+    /// <summary>False when <paramref name="count"/> says the sensor is not fitted; true otherwise, also when unknown.</summary>
+    public bool IsFitted(double? count) => count is not { } n || n < 1 || n > MaxCount || Number <= n;
 }

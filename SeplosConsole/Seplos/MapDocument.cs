@@ -20,7 +20,7 @@ public static class MapDocument
         doc.AppendLine("|---|---|---|---|---|---|");
         foreach (var block in SeplosMap.Blocks)
         {
-            doc.AppendLine($"| {block.Name} | 0x{(byte)block.Function:X2} | 0x{block.Start:X4} | 0x{block.Count:X2} {(block.IsCoils ? "bits" : "registers")} | 0x{block.MaxPerRequest:X2} | {block.Description}{(block.Uncertain ? " (unconfirmed)" : "")} |");
+            doc.AppendLine($"| {block.Name} | 0x{(byte)block.Function:X2} | 0x{block.Start:X4} | 0x{block.Count:X2} {(block.IsCoils ? "bits" : "registers")} | 0x{block.MaxPerRequest:X2} | {block.Description}{(block.Uncertain ? " (unconfirmed)" : "")}{(block.FallbackCount is { } fallback ? $"; read with 0x{fallback:X2} when a pack refuses 0x{block.Count:X2}" : "")} |");
         }
         foreach (var block in SeplosMap.Blocks.Where(b => !b.IsCoils))
         {
@@ -33,7 +33,8 @@ public static class MapDocument
             {
                 var scale = field.RawOffset == 0 ? Number(field.Scale) : $"(raw {field.RawOffset:+0;-0}) × {Number(field.Scale)}";
                 var range = field.RangeText() ?? "";
-                var note = string.Join("; ", new[] { field.Uncertain ? "unconfirmed" : null, field.Note, field.Aliases.Count > 0 ? "aliases: " + string.Join(", ", field.Aliases) : null }.Where(s => s is not null));
+                var fitted = field.FittedWhen is { } presence ? $"present when {presence.CountKey} ≥ {presence.Number}" : null;
+                var note = string.Join("; ", new[] { field.Uncertain ? "unconfirmed" : null, fitted, field.Note, field.Aliases.Count > 0 ? "aliases: " + string.Join(", ", field.Aliases) : null }.Where(s => s is not null));
                 doc.AppendLine($"| 0x{field.Address:X4} | `{field.Key}` | {field.Name} | {field.Type}{(field.Registers > 1 ? $" ×{field.Registers}" : "")} | {scale} | {field.Unit} | {(field.Writable ? "yes" : "")} | {range} | {note} |");
             }
         }

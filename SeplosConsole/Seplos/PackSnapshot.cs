@@ -10,21 +10,23 @@ namespace SeplosConsole.Seplos;
 public sealed class PackSnapshot
 {
     private readonly ImmutableDictionary<BlockId, BlockReading> _blocks;
+    private readonly ImmutableDictionary<BlockId, MissingReading> _missing;
     // Built once here and never changed after: read-only views for any number of readers.
     private readonly Dictionary<string, FieldReading> _fields;
     private readonly Dictionary<string, bool> _flags;
 
-    private PackSnapshot(byte address, ImmutableDictionary<BlockId, BlockReading> blocks,
+    private PackSnapshot(byte address, ImmutableDictionary<BlockId, BlockReading> blocks, ImmutableDictionary<BlockId, MissingReading> missing,
         Dictionary<string, FieldReading> fields, Dictionary<string, bool> flags)
     {
         Address = address;
         _blocks = blocks;
+        _missing = missing;
         _fields = fields;
         _flags = flags;
     }
 
     public static PackSnapshot Empty(byte address)
-        => new(address, ImmutableDictionary<BlockId, BlockReading>.Empty, [], []);
+        => new(address, ImmutableDictionary<BlockId, BlockReading>.Empty, ImmutableDictionary<BlockId, MissingReading>.Empty, [], []);
 
     public byte Address { get; }
 
@@ -36,6 +38,34 @@ public sealed class PackSnapshot
     public IReadOnlyDictionary<string, bool> Flags => _flags;
 
     public bool Has(BlockId block) => _blocks.ContainsKey(block);
+
+    /// <summary>
+    /// What was asked for and not read, in map order: a block the pack refused or did not answer,
+    /// or the part of a block past a shorter answer. Empty for a complete reading.
+    /// </summary>
+    public IReadOnlyList<MissingReading> Missing => [.. SeplosMap.Blocks.Where(b => _missing.ContainsKey(b.Id)).Select(b => _missing[b.Id])];
+
+    public bool IsPartial => !_missing.IsEmpty;
+
+    /// <summary>Optional sensors (cells, temperature sensors) the pack says are not fitted: absent, not 0.</summary>
+    public IEnumerable<FieldDefinition> NotFitted => SeplosMap.OptionalSensors.Where(f => !IsFitted(f, _fields));
+
+    /// <summary>
+    /// This snapshot with <paramref name="block"/> marked as not read for <paramref name="reason"/>:
+    /// its earlier values are dropped, so nothing stale or zero stands in for them.
+    /// </summary>
+    public PackSnapshot WithMissing(BlockId block, string reason)
+    {
+        var fields = new Dictionary<string, FieldReading>(_fields);
+        var flags = new Dictionary<string, bool>(_flags);
+        RemoveBlockValues(block, fields, flags);
+        if (DerivedInputBlocks.Contains(block))
+        {
+            AddDerived(fields);
+        }
+        var keys = SeplosMap.FieldsOf(block).Select(f => f.Key).Concat(SeplosMap.FlagsOf(block).Select(f => f.Key)).ToList();
+        return new PackSnapshot(Address, _blocks.Remove(block), _missing.SetItem(block, new MissingReading(block, reason, keys, WholeBlock: true)), fields, flags);
+    }
 
     public PackSnapshot With(BlockReading reading) => With([reading]);
 
@@ -49,9 +79,11 @@ public sealed class PackSnapshot
     {
         ArgumentNullException.ThrowIfNull(readings);
         var blocks = _blocks;
+        var missing = _missing;
         var fields = new Dictionary<string, FieldReading>(_fields);
         var flags = new Dictionary<string, bool>(_flags);
         var derivedInputsRead = false;
+        var presenceChanged = false;
         foreach (var reading in readings)
         {
             if (reading.Block == BlockId.Hia)
@@ -60,12 +92,25 @@ public sealed class PackSnapshot
                 continue;
             }
             blocks = blocks.SetItem(reading.Block, reading);
+            missing = missing.Remove(reading.Block);
             derivedInputsRead |= DerivedInputBlocks.Contains(reading.Block);
-            if (reading.Definition.IsCoils)
+            presenceChanged |= PresenceBlocks.Contains(reading.Block);
+            var definition = reading.Definition;
+            if (reading.Payload.Length < definition.RegisterCount * (definition.IsCoils ? 1 : 2))
+            {
+                // A shorter answer than the block (PIA with 0x11 registers): what it lacks is
+                // named as missing, and values of an earlier, longer answer are not carried over.
+                RemoveBlockValues(reading.Block, fields, flags);
+                missing = missing.SetItem(reading.Block, Shortened(reading));
+            }
+            if (definition.IsCoils)
             {
                 foreach (var flag in SeplosMap.FlagsOf(reading.Block))
                 {
-                    flags[flag.Key] = SeplosCodec.DecodeFlag(flag, reading.Payload.Span);
+                    if (flag.ByteIndex < reading.Payload.Length)
+                    {
+                        flags[flag.Key] = SeplosCodec.DecodeFlag(flag, reading.Payload.Span);
+                    }
                 }
                 continue;
             }
@@ -74,12 +119,65 @@ public sealed class PackSnapshot
                 fields[field.Field.Key] = field;
             }
         }
+        if (presenceChanged)
+        {
+            ApplyPresence(fields, blocks);
+        }
         // Otherwise the derived values carried over were computed from the very inputs carried over.
-        if (derivedInputsRead)
+        if (derivedInputsRead || presenceChanged)
         {
             AddDerived(fields);
         }
-        return new PackSnapshot(Address, blocks, fields, flags);
+        return new PackSnapshot(Address, blocks, missing, fields, flags);
+    }
+
+    private static MissingReading Shortened(BlockReading reading)
+    {
+        var definition = reading.Definition;
+        var units = definition.IsCoils ? reading.Payload.Length * 8 : reading.Payload.Length / 2;
+        var keys = definition.IsCoils
+            ? SeplosMap.FlagsOf(reading.Block).Where(f => f.ByteIndex >= reading.Payload.Length).Select(f => f.Key).ToList()
+            : SeplosMap.FieldsOf(reading.Block).Where(f => !SeplosCodec.IsInPayload(f, reading.Payload.Length)).Select(f => f.Key).ToList();
+        var what = definition.IsCoils ? "coils" : "registers";
+        return new MissingReading(reading.Block, $"the pack answers {definition.Name} with 0x{units:X2} {what}, not 0x{definition.Count:X2}", keys, WholeBlock: false);
+    }
+
+    private static void RemoveBlockValues(BlockId block, Dictionary<string, FieldReading> fields, Dictionary<string, bool> flags)
+    {
+        foreach (var field in SeplosMap.FieldsOf(block))
+        {
+            fields.Remove(field.Key);
+        }
+        foreach (var flag in SeplosMap.FlagsOf(block))
+        {
+            flags.Remove(flag.Key);
+        }
+    }
+
+    // The blocks that hold optional sensors or the counts saying which are fitted.
+    private static readonly FrozenSet<BlockId> PresenceBlocks = SeplosMap.OptionalSensors
+        .SelectMany(f => new[] { f.Block, SeplosMap.FindField(f.FittedWhen!.CountKey)!.Block }).ToFrozenSet();
+
+    private static bool IsFitted(FieldDefinition field, Dictionary<string, FieldReading> fields)
+        => field.FittedWhen is not { } presence || presence.IsFitted(fields.TryGetValue(presence.CountKey, out var count) ? count.Value : null);
+
+    /// <summary>
+    /// Leaves out the optional sensors the counts say are not fitted, and brings back (from the
+    /// block's payload) those a changed count says are fitted again.
+    /// </summary>
+    private static void ApplyPresence(Dictionary<string, FieldReading> fields, ImmutableDictionary<BlockId, BlockReading> blocks)
+    {
+        foreach (var field in SeplosMap.OptionalSensors)
+        {
+            if (!IsFitted(field, fields))
+            {
+                fields.Remove(field.Key);
+            }
+            else if (!fields.ContainsKey(field.Key) && blocks.TryGetValue(field.Block, out var reading) && SeplosCodec.IsInPayload(field, reading.Payload.Length))
+            {
+                fields[field.Key] = SeplosCodec.DecodeField(field, reading.Payload.Span);
+            }
+        }
     }
 
     public double? Value(string key) => _fields.TryGetValue(key, out var f) ? f.Value : null;
@@ -134,4 +232,16 @@ public sealed class PackSnapshot
             fields[CellDelta.Key] = new FieldReading(CellDelta, 0, Math.Round(highest - lowest, CellDelta.Decimals), null);
         }
     }
+}
+
+/// <summary>
+/// Part of a pack's reading that is not there, and why: a whole block (refused, no answer) or the
+/// keys past a shorter answer. Front ends show the gap; they never fill it with 0.
+/// </summary>
+public sealed record MissingReading(BlockId Block, string Reason, IReadOnlyList<string> Keys, bool WholeBlock)
+{
+    public string BlockName => SeplosMap.Block(Block).Name;
+
+    /// <summary>"PIC: pack 0 refused …" or "PIA (pia_reserved_11): the pack answers …".</summary>
+    public override string ToString() => WholeBlock ? $"{BlockName}: {Reason}" : $"{BlockName} ({string.Join(", ", Keys)}): {Reason}";
 }

@@ -42,18 +42,25 @@ public sealed record RegisterBlock(
     ushort Count,
     ushort MaxPerRequest,
     string Description,
-    bool Uncertain = false)
+    bool Uncertain = false,
+    ushort? FallbackCount = null)
 {
+    // FallbackCount: a shorter read some packs answer when they refuse the whole block with
+    // exception 02 (PIA: the vendor software reads 0x11 registers, the master 0x12).
+
     public bool IsCoils => Function == ModbusFunction.ReadCoils;
 
     /// <summary>Registers (or coil bytes) the block occupies once read.</summary>
     public int RegisterCount => IsCoils ? (Count + 7) / 8 : Count;
 
-    public IEnumerable<RtuRequest> Requests(byte address)
+    public IEnumerable<RtuRequest> Requests(byte address) => Requests(address, Count);
+
+    /// <summary>The requests for the first <paramref name="units"/> registers or coils of the block.</summary>
+    public IEnumerable<RtuRequest> Requests(byte address, ushort units)
     {
-        for (var offset = 0; offset < Count; offset += MaxPerRequest)
+        for (var offset = 0; offset < units; offset += MaxPerRequest)
         {
-            var count = (ushort)Math.Min(MaxPerRequest, Count - offset);
+            var count = (ushort)Math.Min(MaxPerRequest, units - offset);
             var start = (ushort)(Start + offset);
             yield return IsCoils
                 ? RtuRequest.ReadCoils(address, start, count)

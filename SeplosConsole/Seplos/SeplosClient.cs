@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SeplosConsole.Rtu;
 
 namespace SeplosConsole.Seplos;
@@ -18,11 +19,14 @@ public sealed class PackRefusedException : Exception
 
 /// <summary>
 /// Seplos V3 operations on top of the RTU client: read a block, write one SPA register.
-/// Knows the map's blocks, nothing about screens or MQTT.
+/// Knows the map's blocks, nothing about screens or MQTT. One caller at a time (the RTU client
+/// serialises the bus); what it learns about a pack (a shorter PIA) is kept thread-safely.
 /// </summary>
 public sealed class SeplosClient
 {
     private readonly TimeProvider _time;
+    // Packs that refused a whole block but answer the map's shorter read of it: asked for that at once.
+    private readonly ConcurrentDictionary<(byte Address, BlockId Block), ushort> _shortReads = new();
 
     public SeplosClient(RtuClient rtu, TimeProvider? time = null)
     {
@@ -32,13 +36,56 @@ public sealed class SeplosClient
 
     public RtuClient Rtu { get; }
 
-    /// <summary>Reads a whole block (several requests where the block is split).</summary>
+    /// <summary>The shorter read this pack answers for the block, once it refused the whole one; null until then.</summary>
+    public ushort? ShortReadOf(byte address, BlockId block) => _shortReads.TryGetValue((address, block), out var units) ? units : null;
+
+    /// <summary>
+    /// Reads a whole block (several requests where the block is split). When the pack refuses it
+    /// with exception 02 and the map names a shorter read that some packs answer instead (PIA: 0x11
+    /// registers), that is read and remembered for the pack; the reading is then shorter than the
+    /// block and what it lacks shows as missing in the snapshot.
+    /// </summary>
     public async Task<BlockReading> ReadBlockAsync(byte address, BlockId block, CancellationToken cancellationToken)
     {
         var definition = SeplosMap.Block(block);
-        var payload = new byte[definition.IsCoils ? definition.RegisterCount : definition.RegisterCount * 2];
+        var units = ShortReadOf(address, block) ?? definition.Count;
+        try
+        {
+            return await ReadUnitsAsync(address, definition, units, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PackRefusedException ex) when (ex.Code == ModbusExceptionCode.IllegalDataAddress && units == definition.Count
+            && definition.FallbackCount is { } fallback)
+        {
+            var reading = await ReadUnitsAsync(address, definition, fallback, cancellationToken).ConfigureAwait(false);
+            _shortReads[(address, block)] = fallback;
+            return reading;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReadBlockAsync"/>, asked once more after <paramref name="busyRetryDelay"/> when the
+    /// pack answers "busy" (Modbus exception 0x06): the pack is there and may answer a moment
+    /// later. Busy again fails as any refusal. The poller and the one-shot commands both read so;
+    /// <paramref name="time"/> is the caller's clock for the wait (the poller's, in its tests).
+    /// </summary>
+    public async Task<BlockReading> ReadBlockRetryingBusyAsync(byte address, BlockId block, TimeSpan busyRetryDelay, CancellationToken cancellationToken, TimeProvider? time = null)
+    {
+        try
+        {
+            return await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PackRefusedException ex) when (ex.Code == ModbusExceptionCode.DeviceBusy)
+        {
+            await Task.Delay(busyRetryDelay, time ?? _time, cancellationToken).ConfigureAwait(false);
+            return await ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<BlockReading> ReadUnitsAsync(byte address, RegisterBlock definition, ushort units, CancellationToken cancellationToken)
+    {
+        var payload = new byte[definition.IsCoils ? (units + 7) / 8 : units * 2];
         var at = 0;
-        foreach (var request in definition.Requests(address))
+        foreach (var request in definition.Requests(address, units))
         {
             var response = await Rtu.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.Exception is { } code)
@@ -48,7 +95,7 @@ public sealed class SeplosClient
             response.Payload.CopyTo(payload.AsSpan(at));
             at += response.Payload.Length;
         }
-        return new BlockReading(block, payload, _time.GetUtcNow());
+        return new BlockReading(definition.Id, payload, _time.GetUtcNow());
     }
 
     /// <summary>Reads the blocks and merges them into <paramref name="snapshot"/>.</summary>

@@ -36,13 +36,23 @@ public static class SeplosCodec
         }
     }
 
+    /// <summary>
+    /// The fields the payload holds. A pack may answer a shorter read than the whole block (PIA
+    /// with 0x11 registers, <see cref="RegisterBlock.FallbackCount"/>): fields past its end are not
+    /// in it, and are left out, never decoded as 0.
+    /// </summary>
     public static IEnumerable<FieldReading> DecodeFields(BlockReading reading)
     {
         foreach (var field in SeplosMap.FieldsOf(reading.Block))
         {
-            yield return DecodeField(field, reading.Payload.Span);
+            if (IsInPayload(field, reading.Payload.Length))
+            {
+                yield return DecodeField(field, reading.Payload.Span);
+            }
         }
     }
+
+    public static bool IsInPayload(FieldDefinition field, int payloadBytes) => (field.Offset + field.Registers) * 2 <= payloadBytes;
 
     public static bool DecodeFlag(FlagDefinition flag, ReadOnlySpan<byte> coilBytes)
         => flag.ByteIndex < coilBytes.Length && (coilBytes[flag.ByteIndex] & (1 << flag.BitInByte)) != 0;

@@ -114,10 +114,15 @@ public static partial class SeplosMap
             new FieldDefinition { Key = "cell_delta", Name = "Cell voltage spread", Block = BlockId.Pib, Offset = -1, Type = RegisterType.Derived, Unit = "V", Quantity = Quantity.Voltage, Decimals = 3, Note = "highest − lowest cell voltage" },
         };
 
-        // PIB 0x1100, fc 0x04, 0x1A registers.
+        // PIB 0x1100, fc 0x04, 0x1A registers. Packs with fewer than 16 cells say how many in SPA
+        // 0x1301 (cell_count), and the NTC count in SPA 0x1300 (register reference, PIB): a cell or
+        // sensor beyond the count is not there, and is left out rather than shown as 0.
         for (var cell = 1; cell <= 16; cell++)
         {
-            fields.Add(Field(BlockId.Pib, cell - 1, $"cell_{cell}", $"Cell {cell} voltage", Kind.CellVolts));
+            fields.Add(Field(BlockId.Pib, cell - 1, $"cell_{cell}", $"Cell {cell} voltage", Kind.CellVolts) with
+            {
+                FittedWhen = new SensorPresence("cell_count", cell, MaxCount: 16),
+            });
         }
         for (var sensor = 1; sensor <= 4; sensor++)
         {
@@ -128,7 +133,8 @@ public static partial class SeplosMap
             // S2 calls these reserved; they read 2731 (0.0 °C) when no sensor is fitted.
             fields.Add(Field(BlockId.Pib, 0x10 + sensor - 1, $"cell_temp_{sensor}", $"Cell temperature {sensor}", Kind.Kelvin) with
             {
-                Note = "sensors 5–8 are fitted on some packs only; 0.0 °C usually means no sensor",
+                Note = "fitted on some packs only; reads 0.0 °C when not fitted",
+                FittedWhen = new SensorPresence("ntc_count", sensor, MaxCount: 8),
             });
         }
         fields.Add(Field(BlockId.Pib, 0x18, "environment_temp", "Environment temperature", Kind.Kelvin));

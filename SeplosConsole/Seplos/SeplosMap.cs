@@ -16,7 +16,9 @@ public static partial class SeplosMap
 
     public static IReadOnlyList<RegisterBlock> Blocks { get; } =
     [
-        new(BlockId.Pia, "PIA", ModbusFunction.ReadInputRegisters, 0x1000, 0x12, 0x12, "pack info A: voltage, current, capacity, SOC/SOH"),
+        // The master reads PIA with 0x12 registers, the vendor software with 0x11 (register
+        // reference, "Parallel stacks"): a pack that refuses 0x12 is asked for 0x11.
+        new(BlockId.Pia, "PIA", ModbusFunction.ReadInputRegisters, 0x1000, 0x12, 0x12, "pack info A: voltage, current, capacity, SOC/SOH", FallbackCount: 0x11),
         new(BlockId.Pib, "PIB", ModbusFunction.ReadInputRegisters, 0x1100, 0x1A, 0x1A, "pack info B: cell voltages and temperatures"),
         new(BlockId.Pic, "PIC", ModbusFunction.ReadCoils, 0x1200, 0x90, 0x90, "pack info C: alarms, balancing, state, faults"),
         // The vendor software reads SPA as two requests of 0x35 registers (C1); we do the same.
@@ -86,6 +88,9 @@ public static partial class SeplosMap
     public static ImmutableArray<FieldDefinition> FieldsOf(BlockId block) => FieldsByBlock[block];
 
     public static ImmutableArray<FlagDefinition> FlagsOf(BlockId block) => FlagsByBlock[block];
+
+    /// <summary>Sensors a pack may lack (cells past cell_count, temperature sensors past ntc_count): the fields with <see cref="FieldDefinition.FittedWhen"/>.</summary>
+    public static ImmutableArray<FieldDefinition> OptionalSensors { get; } = [.. Fields.Where(f => f.FittedWhen is not null)];
 
     /// <summary>Fields computed from other fields of their block (<see cref="RegisterType.Derived"/>), not read from registers.</summary>
     public static ImmutableArray<FieldDefinition> DerivedFields { get; } = [.. Fields.Where(f => f.Type == RegisterType.Derived)];

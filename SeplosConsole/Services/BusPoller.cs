@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Services;
 
@@ -173,7 +174,16 @@ public sealed class BusPoller : IPackFeed
         var status = _status[address];
         // Merged into the snapshot once per poll (each merge copies the pack's values).
         var readings = new List<BlockReading>();
-        PackSnapshot Merged() => readings.Count == 0 ? status.Snapshot : status.Snapshot.With(readings);
+        var refused = new List<(BlockId Block, string Reason)>();
+        PackSnapshot Merged()
+        {
+            var merged = readings.Count == 0 ? status.Snapshot : status.Snapshot.With(readings);
+            foreach (var (block, reason) in refused)
+            {
+                merged = merged.WithMissing(block, reason);
+            }
+            return merged;
+        }
         try
         {
             var blocks = _scheduler.BlocksFor(address);
@@ -190,12 +200,30 @@ public sealed class BusPoller : IPackFeed
                         Publish(new PackStatus(address, PackLinkState.Online, Merged(), _time.GetUtcNow(), null, Counters(address)));
                     }
                 }
-                catch (PackRefusedException ex) when (ex.Code != ModbusExceptionCode.DeviceBusy && !SeplosMap.LiveBlocks.Contains(block))
+                catch (PackRefusedException ex) when (ex.Code != ModbusExceptionCode.DeviceBusy
+                    && (ex.Code.SaysNotThere() || !SeplosMap.LiveBlocks.Contains(block))
+                    && (refused.Count + 1 < blocks.Count || readings.Count > 0))
                 {
-                    // A slave pack refuses the system blocks; an old firmware may lack PCT. Stop asking.
-                    // A pack still busy has not said it lacks the block: that poll fails and the next asks again.
-                    _scheduler.MarkUnsupported(address, block);
-                    Log(BusEventLevel.Info, address, $"{SeplosMap.Block(block).Name} not available ({ex.Code.Describe()})");
+                    // A pack still busy or failing has not said it lacks a live block: that poll fails
+                    // and the next asks again. A pack that refuses every block fails the poll as a silent one does.
+                    if (!SeplosMap.LiveBlocks.Contains(block))
+                    {
+                        // An old firmware may lack PCT: stop asking.
+                        _scheduler.MarkUnsupported(address, block);
+                    }
+                    if (SeplosMap.SystemBlocks.Contains(block))
+                    {
+                        // Every pack but the master of a parallel system refuses them: nothing is missing.
+                        Log(BusEventLevel.Info, address, $"{SeplosMap.Block(block).Name} not available ({ex.Code.Describe()})");
+                        continue;
+                    }
+                    // Every other reading goes on; the gap is named in the snapshot (front ends show it)
+                    // and logged once, not on every poll.
+                    refused.Add((block, ex.Message));
+                    if (!status.Snapshot.Missing.Any(m => m.Block == block && m.WholeBlock))
+                    {
+                        Log(BusEventLevel.Warning, address, $"{SeplosMap.Block(block).Name} not read, the other readings go on: {ex.Message}");
+                    }
                 }
             }
             if (_scheduler.Failures(address) > 0 || status.State != PackLinkState.Online)
@@ -238,21 +266,10 @@ public sealed class BusPoller : IPackFeed
 
     /// <summary>
     /// Reads one block, asking once more after <see cref="PollerOptions.BusyRetryDelay"/> when the
-    /// pack answers "busy" (Modbus exception 0x06): the pack is there and may answer a moment later,
-    /// so one such reply should not make the pack Stale. Busy again fails the block as any refusal.
+    /// pack answers "busy" (Modbus exception 0x06): one such reply should not make the pack Stale.
     /// </summary>
-    private async Task<BlockReading> ReadBlockAsync(byte address, BlockId block, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PackRefusedException ex) when (ex.Code == ModbusExceptionCode.DeviceBusy)
-        {
-            await Task.Delay(_options.BusyRetryDelay, _time, cancellationToken).ConfigureAwait(false);
-            return await _client.ReadBlockAsync(address, block, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task<BlockReading> ReadBlockAsync(byte address, BlockId block, CancellationToken cancellationToken)
+        => _client.ReadBlockRetryingBusyAsync(address, block, _options.BusyRetryDelay, cancellationToken, _time);
 
     private LinkCountersSnapshot Counters(byte address) => _client.Rtu.CountersFor(address).Snapshot();
 

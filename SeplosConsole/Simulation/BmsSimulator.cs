@@ -162,6 +162,10 @@ public sealed class BmsSimulator
 
             case ModbusFunction.ReadInputRegisters:
             case ModbusFunction.ReadCoils:
+                if (Options.RefusedReads.Any(r => r.Refuses((ModbusFunction)function, start, quantity)))
+                {
+                    return ExceptionReply(address, function, ModbusExceptionCode.IllegalDataAddress);
+                }
                 if (pack.IsMaster && SeplosMap.SystemBlocks.Any(id => SeplosMap.Block(id).Covers(start, 1)))
                 {
                     pack.RenderSystemBlocks(_packs.Values);

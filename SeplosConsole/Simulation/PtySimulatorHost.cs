@@ -41,13 +41,18 @@ public sealed class PtySimulatorHost
     public Task RunAsync(string linkPath, SimulatorOptions options, CancellationToken cancellationToken)
         => RunAsync(linkPath, new BmsSimulator(options), cancellationToken);
 
-    /// <summary>Serves <paramref name="simulator"/> at <paramref name="linkPath"/> until cancelled; removes the link on the way out.</summary>
+    /// <summary>
+    /// Serves <paramref name="simulator"/> at <paramref name="linkPath"/> until cancelled; removes the link on the way out.
+    /// Fails (through <see cref="Ready"/> too) with an <see cref="IOException"/> when a live simulator serves that path already.
+    /// </summary>
     public async Task RunAsync(string linkPath, BmsSimulator simulator, CancellationToken cancellationToken)
     {
         Simulator = simulator;
         var linked = false;
+        LinkClaim? claim = null;
         try
         {
+            claim = LinkClaim.Take(linkPath);
             while (!cancellationToken.IsCancellationRequested)
             {
                 bool unplugged;
@@ -82,6 +87,8 @@ public sealed class PtySimulatorHost
             {
                 RemoveLink(linkPath);
             }
+            // Given up only once the link is gone: the next simulator may then make its own.
+            claim?.Dispose();
             _ready.TrySetCanceled(CancellationToken.None);
         }
     }

@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using SeplosConsole.Rtu;
+using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Simulation;
 
@@ -203,4 +206,53 @@ public sealed class SimulatorFaults
         }
         return _randomKinds[_random.Next(_randomKinds.Length)];
     }
+}
+
+/// <summary>
+/// A block the simulated packs refuse with exception 02 (illegal data address), as a pack or
+/// firmware without it does: every read that touches <see cref="Block"/>, or only reads of exactly
+/// <see cref="Count"/> units (a pack that answers PIA with 0x11 registers but refuses the master's
+/// 0x12; register reference, "Parallel stacks"). An independent slave is not available to the
+/// tests, so this is how partial readings are tested.
+/// </summary>
+public sealed record RefusedRead(BlockId Block, ushort? Count = null)
+{
+    /// <summary>True when a read of <paramref name="count"/> units at <paramref name="start"/> with <paramref name="function"/> is refused.</summary>
+    public bool Refuses(ModbusFunction function, ushort start, ushort count)
+    {
+        var block = SeplosMap.Block(Block);
+        var overlaps = start < block.Start + block.Count && start + count > block.Start;
+        return function == block.Function && overlaps && (Count is null || Count == count);
+    }
+
+    /// <summary>"pic", "via" or "pia:0x12" (hex with 0x, or decimal).</summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out RefusedRead? refused, out string error)
+    {
+        refused = null;
+        var parts = text.Trim().Split(':', 2);
+        var block = SeplosMap.Blocks.FirstOrDefault(b => string.Equals(b.Name, parts[0].Trim(), StringComparison.OrdinalIgnoreCase));
+        if (block is null)
+        {
+            error = $"'{parts[0]}' is not a block; one of {string.Join(", ", SeplosMap.Blocks.Select(b => b.Name.ToLowerInvariant()))}";
+            return false;
+        }
+        ushort? count = null;
+        if (parts.Length == 2)
+        {
+            var number = parts[1].Trim();
+            var hex = number.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+            if (!ushort.TryParse(hex ? number[2..] : number, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                || parsed == 0)
+            {
+                error = $"'{parts[1]}' is not a register or coil count (e.g. 0x12 or 18)";
+                return false;
+            }
+            count = parsed;
+        }
+        refused = new RefusedRead(block.Id, count);
+        error = "";
+        return true;
+    }
+
+    public override string ToString() => SeplosMap.Block(Block).Name.ToLowerInvariant() + (Count is { } n ? $":0x{n:X2}" : "");
 }

@@ -52,6 +52,9 @@ public sealed record SimulatorOptions
     /// </summary>
     public TimeSpan ClockDrift { get; init; } = TimeSpan.FromHours(8);
 
+    /// <summary>Blocks (or read sizes) every simulated pack refuses with exception 02.</summary>
+    public IReadOnlyList<RefusedRead> RefusedReads { get; init; } = [];
+
     /// <summary>How long the pty host stays "unplugged" after a disconnect fault before it re-creates the port.</summary>
     public TimeSpan ReplugDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 

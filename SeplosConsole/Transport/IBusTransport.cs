@@ -2,8 +2,8 @@ namespace SeplosConsole.Transport;
 
 /// <summary>
 /// The bytes of one RS485 bus: a serial adapter, a TCP gateway or the in-process simulator.
-/// Not thread-safe: one <see cref="Rtu.RtuClient"/> owns it and serialises access.
-/// Failures of the link itself throw <see cref="Rtu.TransportException"/>.
+/// Not thread-safe: one RTU client owns it and serialises access.
+/// Failures of the link itself throw <see cref="TransportException"/>.
 /// </summary>
 public interface IBusTransport : IAsyncDisposable
 {

@@ -1,5 +1,4 @@
 using System.IO.Ports;
-using SeplosConsole.Rtu;
 
 namespace SeplosConsole.Transport;
 
@@ -14,6 +13,7 @@ public sealed class SerialPortTransport : IBusTransport
     private readonly SerialLineSettings _settings;
     private SerialPort? _port;
     private Stream? _stream;
+    private DeviceLock? _lock;
 
     public SerialPortTransport(string path, SerialLineSettings settings)
     {
@@ -35,6 +35,8 @@ public sealed class SerialPortTransport : IBusTransport
         {
             throw new TransportException($"serial port {Name} does not exist (is the adapter plugged in? try --simulate to run without hardware)");
         }
+        // First the lock: a port another program has is reported busy before we touch its settings.
+        var deviceLock = DeviceLock.Acquire(Name);
         var port = new SerialPort(Name, _settings.BaudRate, _settings.Parity, _settings.DataBits, _settings.StopBits)
         {
             Handshake = Handshake.None,
@@ -48,12 +50,13 @@ public sealed class SerialPortTransport : IBusTransport
         catch (UnauthorizedAccessException ex)
         {
             port.Dispose();
+            deviceLock?.Dispose();
             // Every failed Open() on Linux is "access denied"; the inner errno tells more (platform notes).
             var errno = ex.InnerException?.HResult;
             var reason = errno switch
             {
                 13 => $"permission denied on {Name} (add your user to the dialout group: sudo usermod -aG dialout $USER, then log in again)",
-                16 => $"{Name} is busy (another program has it open)",
+                16 => $"{Name} is busy: another program has it open; only one program may use a port at a time",
                 25 => $"{Name} is not a serial port",
                 21 => $"{Name} is a directory, not a serial port",
                 2 => $"serial port {Name} does not exist",
@@ -64,9 +67,11 @@ public sealed class SerialPortTransport : IBusTransport
         catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException)
         {
             port.Dispose();
+            deviceLock?.Dispose();
             throw new TransportException($"cannot open {Name}: {ex.Message}", ex);
         }
         port.DiscardInBuffer();
+        _lock = deviceLock;
         _port = port;
         _stream = port.BaseStream;
         return Task.CompletedTask;
@@ -76,8 +81,10 @@ public sealed class SerialPortTransport : IBusTransport
     {
         var port = _port;
         var stream = _stream;
+        var deviceLock = _lock;
         _port = null;
         _stream = null;
+        _lock = null;
         if (port is null)
         {
             return Task.CompletedTask;
@@ -86,6 +93,8 @@ public sealed class SerialPortTransport : IBusTransport
         try { stream?.Dispose(); } catch (IOException) { } catch (ObjectDisposedException) { }
         try { port.Close(); } catch (IOException) { } catch (ObjectDisposedException) { }
         port.Dispose();
+        // Released last: nobody else gets the port while we still have it.
+        deviceLock?.Dispose();
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using SeplosConsole.Rtu;
 
 namespace SeplosConsole.Transport;
 

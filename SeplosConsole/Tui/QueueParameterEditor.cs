@@ -20,7 +20,7 @@ public sealed class QueueParameterEditor(ParameterWriteQueue queue) : IParameter
         {
             validation = await queue.PrepareAsync(address, request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Rtu.RtuException or Seplos.PackRefusedException or InvalidOperationException)
+        catch (Exception ex) when (ex is Transport.BusException or Seplos.PackRefusedException or InvalidOperationException)
         {
             return EditPreparation.Refused(address, key, $"cannot read pack {address}: {ex.Message}");
         }

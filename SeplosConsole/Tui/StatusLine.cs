@@ -20,8 +20,11 @@ public static class StatusLine
         var serial = status.Serial is { } s ? $" SN {s}" : "";
         var ageText = age is { } a ? $"{Seconds(a)} ago" : "no reading yet";
         var rate = requestsPerSecond is { } r ? r.ToString("0.0", CultureInfo.InvariantCulture) : "--";
-        var text = $" {state} | {linkName} | pack {status.Address}{serial} | {ageText} | {rate} req/s | errors {status.Counters.Errors} | ? help";
-        return (text, tone);
+        // A block the pack refused: its panels stay empty ("--"); the line says which (the log says why).
+        var missing = status.Snapshot.Missing.Where(m => m.WholeBlock).Select(m => m.BlockName).ToList();
+        var gap = missing.Count == 0 ? "" : $" | NO {string.Join("/", missing)}";
+        var text = $" {state}{gap} | {linkName} | pack {status.Address}{serial} | {ageText} | {rate} req/s | errors {status.Counters.Errors} | ? help";
+        return (text, missing.Count > 0 && tone == Tone.Good ? Tone.Warning : tone);
     }
 
     /// <summary>True when the shown values are no longer current and must be marked old.</summary>

@@ -1,5 +1,6 @@
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
+using SeplosConsole.Transport;
 
 namespace SeplosConsole.Services.Writes;
 
@@ -69,7 +70,7 @@ public sealed class ParameterWriter
         {
             current = SpaValues.From(await _client.ReadBlockAsync(_address, BlockId.Spa, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception ex) when (ex is RtuException or PackRefusedException)
+        catch (Exception ex) when (ex is BusException or PackRefusedException)
         {
             return WriteValidation.Ended(new(WriteResult.Failed, $"could not read the current parameters of pack {_address}: {ex.Message}; nothing written"), field);
         }
@@ -177,7 +178,7 @@ public sealed class ParameterWriter
                 writeProblem = $"pack {_address} answered the write with an error: {code.Describe()}";
             }
         }
-        catch (RtuException ex)
+        catch (BusException ex)
         {
             // The request may have reached the pack and only the reply was lost: read back to find out.
             writeProblem = ex is RtuTimeoutException ? $"no answer from pack {_address} to the write" : $"the write did not complete ({ex.Message})";
@@ -188,7 +189,7 @@ public sealed class ParameterWriter
         {
             held = await _client.ReadRawAsync(_address, field, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RtuException or PackRefusedException)
+        catch (Exception ex) when (ex is BusException or PackRefusedException)
         {
             var what = writeProblem ?? "the pack acknowledged the write";
             return new(WriteResult.NotConfirmed, $"{what} and the read-back failed ({ex.Message}); the register state is unknown: {checkHint}", plan);

@@ -1,6 +1,7 @@
 using SeplosConsole.Config;
+using SeplosConsole.Transport;
 
-namespace SeplosConsole.Transport;
+namespace SeplosConsole.Cli;
 
 /// <summary>Chooses the transport from what the user typed as the port.</summary>
 public static class TransportFactory
@@ -29,7 +30,7 @@ public static class TransportFactory
         {
             if (!Uri.TryCreate(port, UriKind.Absolute, out var uri) || uri.Port <= 0 || string.IsNullOrEmpty(uri.Host))
             {
-                throw new Rtu.TransportException($"'{port}' is not a gateway address; write tcp://host:port, e.g. tcp://192.0.2.10:8899");
+                throw new TransportException($"'{port}' is not a gateway address; write tcp://host:port, e.g. tcp://192.0.2.10:8899");
             }
             return new TcpGatewayTransport(port, uri.Host, uri.Port, TimeSpan.FromSeconds(3));
         }
