@@ -149,6 +149,35 @@ public sealed class ListenModeTests : IAsyncDisposable
     }
 
     [Fact]
+    public void The_masters_unasked_coil_replies_never_raise_an_alarm_sfa_is_heard_as_settings_and_a_lone_ambiguous_one_is_dropped()
+    {
+        // sp05b capture, 0x5C restored to 0x0A: the master's EIA, EIB, then its two 10-byte coil replies.
+        byte[] eia = Convert.FromHexString("00043414A6000000000000348000006D60000000F100006D60000000010000000000000708000007080000024001D00001000A01E003E7370A");
+        byte[] eib = Convert.FromHexString("00042C0CE80CE80000000014A614A60000000000E500DD00E10000000101E001E0000A03E700F000F000F000000000559F");
+        byte[] eic = Convert.FromHexString("00010A100000000000000300002E65");
+        byte[] sfa = Convert.FromHexString("00010AFFFF3F017F2F9F0F636F54A1");
+        var feed = new ListenFeed(InProcessSimulatorTransport.Create(new SimulatorOptions()));
+        var heard = new List<BlockId>();
+        feed.Listener.BlockHeard += (_, block) => heard.Add(block.Reading.Block);
+
+        feed.Listener.Hear(eic);
+        Assert.Equal(1, feed.Listener.AmbiguousReplies);
+        Assert.Empty(heard);
+
+        foreach (var frame in new[] { eia, eib, eic, sfa })
+        {
+            feed.Listener.Hear(frame);
+        }
+
+        Assert.Equal([BlockId.Eia, BlockId.Eib, BlockId.Eic, BlockId.Sfa], heard);
+        var snapshot = feed.Status(0)!.Snapshot;
+        Assert.Empty(snapshot.ActiveProblems);
+        Assert.True(snapshot.Flag("system_standby"));
+        Assert.True(snapshot.Flag("cell_over_voltage_protection_enabled"));
+        Assert.Equal(1, feed.Listener.AmbiguousReplies);
+    }
+
+    [Fact]
     public void Requests_and_replies_of_other_masters_are_paired_and_partial_reads_are_not_taken_for_blocks()
     {
         var simulator = new BmsSimulator(new SimulatorOptions { Addresses = [3] });

@@ -12,7 +12,7 @@ internal static class TestPacks
 {
     public const string Serial = "SP05B-2024-0042";
 
-    public static readonly BlockId[] AllBlocks = [BlockId.Pia, BlockId.Pib, BlockId.Pic, BlockId.Spa, BlockId.Via, BlockId.Pct, BlockId.Eia, BlockId.Eib, BlockId.Eic, BlockId.Sca];
+    public static readonly BlockId[] AllBlocks = [BlockId.Pia, BlockId.Pib, BlockId.Pic, BlockId.Spa, BlockId.Via, BlockId.Pct, BlockId.Sfa, BlockId.Eia, BlockId.Eib, BlockId.Eic, BlockId.Sca];
 
     public static PackSnapshot Snapshot(
         byte address,

@@ -10,6 +10,9 @@ public class FrameInterpreterTests
     private const string CapturedEia = "00 04 34 14 A6 00 00 00 00 00 00 34 80 00 00 6D 60 00 00 00 F1 00 00 6D 60 00 00 00 01 00 00 00 00 00 00 07 08 00 00 07 08 00 00 02 40 01 D0 00 01 00 0A 01 E0 03 E7 37 0A";
     // Line 17 of the capture, restored the same way.
     private const string CapturedEic = "00 01 0A 10 00 00 00 00 00 00 03 00 00 2E 65";
+    // sp05b capture, 0x5C restored to 0x0A (TestData/README.md).
+    private const string CapturedEib = "00 04 2C 0C E8 0C E8 00 00 00 00 14 A6 14 A6 00 00 00 00 00 E5 00 DD 00 E1 00 00 00 01 01 E0 01 E0 00 0A 03 E7 00 F0 00 F0 00 F0 00 00 00 00 55 9F";
+    private const string CapturedSfa = "00 01 0A FF FF 3F 01 7F 2F 9F 0F 63 6F 54 A1";
 
     [Fact]
     public void Eia_from_the_capture_decodes_low_word_first_with_a_start_hint()
@@ -47,22 +50,62 @@ public class FrameInterpreterTests
     }
 
     [Fact]
-    public void A_lone_0x34_byte_reply_is_ambiguous_between_pib_and_eia()
+    public void A_lone_0x34_byte_reply_is_eia_because_its_first_registers_are_no_cell_voltages()
     {
         var item = Assert.Single(DecodeSession.RunHex([CapturedEia]).Items);
 
-        Assert.Null(item.Block);
-        Assert.Empty(item.Fields);
-        Assert.Contains(item.Notes, n => n.Contains("PIB", StringComparison.Ordinal) && n.Contains("EIA", StringComparison.Ordinal));
+        Assert.Equal(("EIA", BlockSource.Content), (item.Block, item.BlockSource));
+        Assert.Equal(52.86, item.Fields.Single(f => f.Key == "system_voltage").Value);
+        Assert.Contains(item.Notes, n => n.Contains("not PIB", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Eic_from_the_capture_says_system_standby_with_both_fets_on()
+    public void A_lone_standby_coil_reply_fits_eic_and_sfa_so_it_is_ambiguous_and_shown_as_both()
     {
         var item = Assert.Single(DecodeSession.RunHex([CapturedEic]).Items);
 
-        Assert.Equal(("EIC", BlockSource.Length), (item.Block, item.BlockSource));
-        Assert.Equal(["system_standby", "system_discharge_fet_on", "system_charge_fet_on"], item.ActiveFlags.Select(f => f.Key));
+        Assert.Null(item.Block);
+        Assert.Empty(item.ActiveFlags);
+        Assert.Equal(["SFA", "EIC"], item.Ambiguous.Select(a => a.Block));
+        Assert.Equal(["system_standby", "system_discharge_fet_on", "system_charge_fet_on"], item.Ambiguous[1].ActiveFlags.Select(f => f.Key));
+        Assert.Contains(item.Notes, n => n.StartsWith("ambiguous", StringComparison.Ordinal));
+        Assert.Equal(1, DecodeSession.RunHex([CapturedEic]).Summary.AmbiguousFrames);
+    }
+
+    [Fact]
+    public void Eic_from_the_capture_right_after_the_masters_eib_says_system_standby_with_both_fets_on()
+    {
+        var items = DecodeSession.RunHex([CapturedEia, CapturedEib, CapturedEic]).Items;
+
+        Assert.Equal(["EIA", "EIB", "EIC"], items.Select(i => i.Block));
+        Assert.Equal(BlockSource.PollSequence, items[2].BlockSource);
+        Assert.Equal(["system_standby", "system_discharge_fet_on", "system_charge_fet_on"], items[2].ActiveFlags.Select(f => f.Key));
+    }
+
+    [Fact]
+    public void The_masters_all_ones_coil_reply_is_sfa_by_content_with_settings_and_no_alarm()
+    {
+        var item = Assert.Single(DecodeSession.RunHex([CapturedSfa]).Items);
+
+        Assert.Equal(("SFA", BlockSource.Content), (item.Block, item.BlockSource));
+        Assert.Contains(item.Notes, n => n.Contains("not EIC: reserved system-state bits set (byte 0 = 0xFF)", StringComparison.Ordinal));
+        Assert.All(item.ActiveFlags, f => Assert.Equal(FlagKind.Setting, f.Kind));
+        Assert.Contains(item.ActiveFlags, f => f.Key == "cell_over_voltage_protection_enabled");
+        // TB11 = 0x2F: bits 1 and 5 are reserved in the documents, so they are reported, not dropped.
+        Assert.Equal([(5, 1), (5, 5)], item.UnknownBits.Select(b => (b.Byte, b.Bit)));
+    }
+
+    [Fact]
+    public void Eib_from_the_capture_reads_its_named_registers_in_the_units_the_evidence_shows()
+    {
+        var item = DecodeSession.RunHex([CapturedEia, CapturedEib]).Items[1];
+
+        Assert.Equal(("EIB", BlockSource.Length), (item.Block, item.BlockSource));
+        string Display(string key) => item.Fields.Single(f => f.Key == key).Display;
+        Assert.Equal(("3.304", "3.304", "52.86"), (Display("eib_max_cell_voltage"), Display("eib_min_cell_voltage"), Display("eib_max_pack_voltage")));
+        // 229/221/225 = PIB's 22.9/22.1 °C: 0.1 °C, not 0.1 K (which would be about −250 °C).
+        Assert.Equal(("22.9", "22.1", "22.5"), (Display("eib_max_cell_temp"), Display("eib_min_cell_temp"), Display("eib_average_cell_temp")));
+        Assert.All(item.Fields, f => Assert.True(f.Uncertain, f.Key));
     }
 
     [Fact]

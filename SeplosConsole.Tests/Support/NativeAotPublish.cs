@@ -7,9 +7,19 @@ namespace SeplosConsole.Tests.Support;
 /// The program published once with Native AOT (the README's install command) into a temporary
 /// folder, for tests that run the native executable. It publishes a copy of the sources, so the
 /// checkout's bin and obj, which the running tests were built into, are left as they are.
+/// With SEPLOS_PACKAGE_ROOT set (a .deb unpacked there, as .ci/run does after scripts/release.sh)
+/// the tests run the packaged program, /usr/bin/seplos under that root, instead.
 /// </summary>
 public sealed class NativeAotPublish : IAsyncLifetime
 {
+    /// <summary>What the test publish sets, as scripts/release.sh does for a release.</summary>
+    public const string TestVersion = "0.0.0-test";
+    public const string TestCommit = "0123456789ab";
+    public const string TestBuildDate = "2026-01-01T00:00:00Z";
+
+    /// <summary>An unpacked .deb to test instead of publishing; null to publish.</summary>
+    public static string? PackageRoot => Environment.GetEnvironmentVariable("SEPLOS_PACKAGE_ROOT") is { Length: > 0 } root ? root : null;
+
     /// <summary>A cold publish (restore, compile, ILC, link) takes minutes on a small machine.</summary>
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
@@ -28,6 +38,12 @@ public sealed class NativeAotPublish : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (PackageRoot is { } root)
+        {
+            var packaged = Path.Combine(root, "usr", "bin", "seplos");
+            _program = File.Exists(packaged) ? SeplosProgram.Native(packaged) : throw new InvalidOperationException($"SEPLOS_PACKAGE_ROOT={root} has no usr/bin/seplos");
+            return;
+        }
         var sources = Path.Combine(_folder, "src");
         CopySources(RepositoryRoot.Path, sources);
         var output = Path.Combine(_folder, "publish");
@@ -42,6 +58,7 @@ public sealed class NativeAotPublish : IAsyncLifetime
             {
                 "publish", Path.Combine("SeplosConsole", "SeplosConsole.csproj"),
                 "-c", "Release", "-r", RuntimeIdentifier, "-p:PublishAot=true", "-o", output,
+                $"-p:SeplosVersion={TestVersion}", $"-p:SeplosCommit={TestCommit}", $"-p:SeplosBuildDate={TestBuildDate}",
                 // No compiler or MSBuild servers: they would outlive the publish holding its output pipes.
                 "--disable-build-servers", "--nologo",
             },

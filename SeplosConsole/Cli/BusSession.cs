@@ -112,7 +112,8 @@ public sealed class BusSession : IAsyncDisposable
             }
             catch (PackRefusedException)
             {
-                // Only the master of a parallel system answers EIA/EIB/EIC.
+                // Optional: only the master of a parallel system answers EIA/EIB/EIC, and no capture
+                // shows a pack answering SFA yet (register reference); its absence is no gap.
             }
         }
         return snapshot;

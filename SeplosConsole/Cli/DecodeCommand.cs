@@ -33,11 +33,22 @@ public static class DecodeCommand
             if (parse.GetValue(capture) is { } file)
             {
                 var path = Path.GetFullPath(file, context.Directory);
+                if (Directory.Exists(path))
+                {
+                    throw new CliException($"capture file {path} is a directory; give the file");
+                }
                 if (!File.Exists(path))
                 {
                     throw new CliException($"capture file {path} does not exist");
                 }
-                lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException($"cannot read capture file {path}: {ex.Message}");
+                }
                 // A capture holds one burst per line: a frame never runs on into the next line.
                 options = options with { ChunksAreBursts = true };
             }
@@ -47,14 +58,16 @@ public static class DecodeCommand
             }
             else
             {
+                if (context.IsInteractive)
+                {
+                    // Otherwise a user who typed just "seplos decode" sees a silent, waiting terminal.
+                    await context.Error.WriteLineAsync(InteractiveHint).ConfigureAwait(false);
+                }
                 lines = ReadLines(context.Input);
             }
 
             var result = DecodeSession.RunHex(lines, options);
-            foreach (var error in result.InputErrors)
-            {
-                await context.Error.WriteLineAsync($"warning: line {error.Line}, column {error.Column}: '{error.Token}' skipped: {error.Reason}").ConfigureAwait(false);
-            }
+            await WriteInputErrorsAsync(result.InputErrors, context.Error).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 foreach (var item in result.Items)
@@ -72,9 +85,38 @@ public static class DecodeCommand
                 }
                 WriteSummary(result.Summary, context.Output);
             }
+            if (result.Summary.ValidFrames == 0)
+            {
+                await context.Error.WriteLineAsync(NothingDecodedHint).ConfigureAwait(false);
+                return SeplosCli.Failure;
+            }
             return SeplosCli.Ok;
         });
         return command;
+    }
+
+    /// <summary>Warnings beyond this many are counted, not printed: binary input makes thousands.</summary>
+    public const int MaxInputWarnings = 10;
+
+    internal const string InteractiveHint =
+        "decode: reading hex bytes from the terminal, one frame or burst per line (e.g. 00 04 10 00 00 12 75 16); end with Ctrl+D. "
+        + "Or give them as arguments, or a file with --capture FILE.";
+
+    internal const string NothingDecodedHint =
+        "decode: no valid frame found. Expected hex bytes, one burst per line, e.g. '00 04 10 00 00 12 75 16', '0x00,0x04,…', "
+        + "'>>> 01.04.10.00.00.12.75.16', '12:00:01.234 RX: 01:04:24:…' (timestamps, line numbers and direction markers are skipped); "
+        + "each frame must end in its Modbus CRC";
+
+    private static async Task WriteInputErrorsAsync(IReadOnlyList<Rtu.HexTokenError> errors, TextWriter error)
+    {
+        foreach (var e in errors.Take(MaxInputWarnings))
+        {
+            await error.WriteLineAsync($"warning: line {e.Line}, column {e.Column}: '{EchoedInput.Quote(e.Token)}' skipped: {e.Reason}").ConfigureAwait(false);
+        }
+        if (errors.Count > MaxInputWarnings)
+        {
+            await error.WriteLineAsync($"warning: {errors.Count - MaxInputWarnings} more token(s) skipped (not shown; {errors.Count} in all)").ConfigureAwait(false);
+        }
     }
 
     private static IEnumerable<string> ReadLines(TextReader input)
@@ -123,11 +165,21 @@ public static class DecodeCommand
         {
             output.WriteLine($"   {field.Key} {field.Display}{(field.Unit.Length > 0 && field.Text is null ? " " + field.Unit : "")}{(field.Uncertain ? "  (unconfirmed)" : "")}");
         }
-        if (item.Kind == InterpretedKind.Response && item.Block is "PIC" or "EIC" or "HIA")
+        if (item.Kind == InterpretedKind.Response && item.Block is not null && (item.Block == "HIA" || SeplosMap.Blocks.Any(b => b.Name == item.Block && b.IsCoils)))
         {
-            output.WriteLine(item.ActiveFlags.Count == 0
-                ? "   no flags set"
-                : "   set: " + string.Join(", ", item.ActiveFlags.Select(f => f.Key + (f.Uncertain ? " (unconfirmed)" : ""))));
+            WriteFlags(item.ActiveFlags, item.UnknownBits, "   ", output);
+        }
+        foreach (var alternative in item.Ambiguous)
+        {
+            output.WriteLine($"   if {alternative.Block} 0x{alternative.StartRegister:X4} ×{alternative.Quantity}:");
+            foreach (var field in alternative.Fields)
+            {
+                output.WriteLine($"     {field.Key} {field.Display}{(field.Unit.Length > 0 && field.Text is null ? " " + field.Unit : "")}{(field.Uncertain ? "  (unconfirmed)" : "")}");
+            }
+            if (SeplosMap.Blocks.Any(b => b.Name == alternative.Block && b.IsCoils))
+            {
+                WriteFlags(alternative.ActiveFlags, alternative.UnknownBits, "     ", output);
+            }
         }
         foreach (var note in item.Notes)
         {
@@ -135,9 +187,21 @@ public static class DecodeCommand
         }
     }
 
+    private static void WriteFlags(IReadOnlyList<InterpretedFlag> flags, IReadOnlyList<UnknownBit> unknown, string indent, TextWriter output)
+    {
+        output.WriteLine(flags.Count == 0
+            ? indent + "no flags set"
+            : indent + "set: " + string.Join(", ", flags.Select(f => f.Key + (f.Uncertain ? " (unconfirmed)" : ""))));
+        if (unknown.Count > 0)
+        {
+            output.WriteLine(indent + "unknown bits set: " + string.Join(", ", unknown));
+        }
+    }
+
     private static void WriteSummary(DecodeSummary summary, TextWriter output)
         => output.WriteLine($"summary: {summary.ValidFrames} valid frame(s) ({summary.Requests} request(s), {summary.Responses} response(s), "
-            + $"{summary.Exceptions} exception(s), {summary.PairedResponses} paired, {summary.IdentifiedFrames} identified); "
+            + $"{summary.Exceptions} exception(s), {summary.PairedResponses} paired, {summary.IdentifiedFrames} identified"
+            + (summary.AmbiguousFrames > 0 ? $", {summary.AmbiguousFrames} ambiguous" : "") + "); "
             + $"{summary.BadBytes} bad byte(s) in {summary.BadRuns} run(s)" + (summary.InputErrors > 0 ? $"; {summary.InputErrors} input token(s) skipped" : ""));
 
     private static string Shorten(string hex) => hex.Length <= 240 ? hex : hex[..240] + " …";

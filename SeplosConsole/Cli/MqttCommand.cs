@@ -36,11 +36,13 @@ public static class MqttCommand
             var polling = bus.RunAsync(stop.Token);
             // The bridge publishes "offline" for every pack before it returns on cancellation.
             var bridging = bridge.RunAsync(bus.Feed, stop.Token);
+            // Under systemd (Type=notify): READY=1, watchdog pings while both loops go round, STOPPING=1.
+            var reporting = Hosting.SystemdService.RunForBridgeAsync(bus.Feed, bridge, settings.PollInterval, log.Write, stop.Token);
             // Neither ends on its own unless it failed. A dead poller must end the service (exit 1,
             // systemd restarts it), not leave the bridge republishing the last values as current.
             await Task.WhenAny(polling, bridging).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(polling, bridging).ConfigureAwait(false);
+            await Task.WhenAll(polling, bridging, reporting).ConfigureAwait(false);
             log.Write(BusEventLevel.Info, "stopped");
             return SeplosCli.Ok;
         });

@@ -98,8 +98,9 @@ public static class ReadCommands
             var partial = false;
             foreach (var address in settings.Addresses)
             {
-                var snapshot = await session.ReadAvailableAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks], cancellationToken,
-                    optional: address == 0 ? SeplosMap.SystemBlocks : []).ConfigureAwait(false);
+                // SFA is optional: no capture shows a pack answering it yet (register reference, SFA).
+                var snapshot = await session.ReadAvailableAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks.Where(b => b != BlockId.Sfa)], cancellationToken,
+                    optional: [BlockId.Sfa, .. address == 0 ? SeplosMap.SystemBlocks : []]).ConfigureAwait(false);
                 partial |= WarnMissing(context, snapshot);
                 if (parse.GetValue(json))
                 {

@@ -80,6 +80,7 @@ public static class SeplosCli
         var root = new RootCommand("SeplosConsole: watch, script and configure Seplos V3 battery packs over RS485 (Modbus RTU).\n"
             + "Exit codes: 0 ok, 1 failure, 2 usage, 3 partial (some of what was asked is missing; the rest is printed and the gap named).");
         global.AddTo(root);
+        VersionCommand.AttachTo(root, context);
         DashboardCommand.AttachTo(root, context, global);
         root.Subcommands.Add(ReadCommands.List(context));
         root.Subcommands.Add(ReadCommands.Params(context));
@@ -91,6 +92,7 @@ public static class SeplosCli
         root.Subcommands.Add(WriteCommands.Restore(context, global));
         root.Subcommands.Add(WriteCommands.Journal(context, global));
         root.Subcommands.Add(DecodeCommand.Create(context));
+        root.Subcommands.Add(WatchCommand.Create(context, global));
         root.Subcommands.Add(SimulateCommand.Create(context));
         root.Subcommands.Add(MqttCommand.Create(context, global));
         root.Subcommands.Add(BenchCommand.Create(context, global));

@@ -30,9 +30,16 @@ public static class SimulateCommand
             Description = "A block the packs refuse with exception 02, as a pack without it does: pic, via … or pia:0x12 (only reads of that size); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("simulate", "Serve simulated packs on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, refuse, history, clockDrift };
+
+        var replay = new Option<string?>("--replay") { Description = "Play this capture (one burst of hex per line) on the link in a loop, with its timestamps or at line rate, for --listen" };
+        var replaceByte = new Option<string?>("--replace-byte") { Description = "With --replay: send every byte FROM as TO, e.g. 5C=0A for a capture tool that replaced 0x0A" };
+        var command = new Command("simulate", "Serve simulated packs (or replay a capture) on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, refuse, replay, replaceByte, history, clockDrift };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(replay) is { } capture)
+            {
+                return await ReplayAction.RunAsync(context, capture, parse.GetValue(link)!, parse.GetValue(replaceByte), cancellationToken).ConfigureAwait(false);
+            }
             if (!AddressList.TryParse(parse.GetValue(packs), out var addresses, out var error))
             {
                 throw new CliException($"--packs: {error}");

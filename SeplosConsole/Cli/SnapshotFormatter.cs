@@ -59,6 +59,33 @@ public static class SnapshotFormatter
             {
                 WriteFlags(snapshot, BlockId.Eic, output);
             }
+            if (category == FieldCategory.Parameter)
+            {
+                WriteSwitches(snapshot, output);
+            }
+        }
+        if (snapshot.UnknownBits.Count > 0)
+        {
+            output.WriteLine("# Unknown bits set (not in the map; diagnostics)");
+            foreach (var bit in snapshot.UnknownBits)
+            {
+                output.WriteLine($"unknown_bit {bit}");
+            }
+        }
+    }
+
+    /// <summary>SFA: which functions are enabled. Settings, so no "active alarms" line.</summary>
+    private static void WriteSwitches(PackSnapshot snapshot, TextWriter output)
+    {
+        var switches = SeplosMap.FlagsOf(BlockId.Sfa).Where(f => snapshot.Flags.ContainsKey(f.Key)).ToList();
+        if (switches.Count == 0)
+        {
+            return;
+        }
+        output.WriteLine("# Switches (SFA: functions enabled, settings, not alarms)");
+        foreach (var flag in switches)
+        {
+            output.WriteLine(Line(flag, snapshot.Flags[flag.Key]));
         }
         WriteMissing(snapshot, output);
     }
@@ -155,6 +182,17 @@ public static class SnapshotFormatter
             }
             json.WriteEndArray();
         }
+        var switches = SeplosMap.FlagsOf(BlockId.Sfa).Where(f => snapshot.Flags.ContainsKey(f.Key)).ToList();
+        if (switches.Count > 0)
+        {
+            json.WriteStartObject("switches");
+            foreach (var flag in switches)
+            {
+                json.WriteBoolean(flag.Key, snapshot.Flags[flag.Key]);
+            }
+            json.WriteEndObject();
+        }
+        WriteUnknownBits(json, snapshot);
         var uncertain = SeplosMap.Flags.Where(f => f.Uncertain && snapshot.Flags.ContainsKey(f.Key)).Select(f => f.Key)
             .Concat(SeplosMap.Fields.Where(f => f.Uncertain && snapshot.Fields.ContainsKey(f.Key)).Select(f => f.Key)).ToList();
         json.WriteStartArray("unconfirmed");
@@ -189,6 +227,24 @@ public static class SnapshotFormatter
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary><c>"unknown_bits": [{"block": "SFA", "coil": 5161, "byte": 5, "bit": 1}, …]</c>: set bits the map does not name.</summary>
+    public static void WriteUnknownBits(Utf8JsonWriter json, PackSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        json.WriteStartArray("unknown_bits");
+        foreach (var bit in snapshot.UnknownBits)
+        {
+            json.WriteStartObject();
+            json.WriteString("block", bit.Block);
+            json.WriteNumber("coil", bit.Coil);
+            json.WriteNumber("byte", bit.Byte);
+            json.WriteNumber("bit", bit.Bit);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteField(Utf8JsonWriter json, FieldReading reading)

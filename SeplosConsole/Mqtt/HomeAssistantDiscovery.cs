@@ -142,7 +142,12 @@ internal sealed class HomeAssistantDiscovery(MqttOptions options, MqttTopics top
         config["payload_on"] = PackStateValues.On;
         config["payload_off"] = PackStateValues.Off;
         config["expire_after"] = ExpireAfterSeconds;
-        if (flag.Uncertain)
+        if (flag.Kind == FlagKind.Setting)
+        {
+            // SFA function switches: which protections are enabled, not which are active.
+            config["entity_category"] = "diagnostic";
+        }
+        if (flag.Uncertain || flag.Kind == FlagKind.Setting)
         {
             config["enabled_by_default"] = false;
         }

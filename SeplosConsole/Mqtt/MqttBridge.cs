@@ -83,6 +83,12 @@ public sealed class MqttBridge
     public event EventHandler<MqttBridgeStatus>? StatusChanged;
 
     /// <summary>
+    /// Raised each time the bridge's loop goes round: a publish pass finished, or a connection attempt
+    /// begins. The systemd watchdog's proof that the loop is not stuck (Hosting/SystemdService.cs).
+    /// </summary>
+    public event EventHandler? LoopTurned;
+
+    /// <summary>
     /// Runs until <paramref name="cancellationToken"/> is cancelled, then publishes <c>offline</c>
     /// for the bridge and every pack and disconnects cleanly. Never throws for broker trouble.
     /// </summary>
@@ -109,6 +115,7 @@ public sealed class MqttBridge
             var retryDelay = _options.MinReconnectDelay;
             while (!cancellationToken.IsCancellationRequested)
             {
+                LoopTurned?.Invoke(this, EventArgs.Empty);
                 var connectedFor = await RunOneConnectionAsync(cancellationToken).ConfigureAwait(false);
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -287,6 +294,7 @@ public sealed class MqttBridge
                 nextFullPublish = now + (long)_options.RepublishInterval.TotalMilliseconds;
             }
             await PublishPendingAsync(client, session, full, cancellationToken).ConfigureAwait(false);
+            LoopTurned?.Invoke(this, EventArgs.Empty);
 
             var wakeAt = birthDue != 0 ? Math.Min(nextFullPublish, birthDue) : nextFullPublish;
             await WaitForWorkAsync(TimeSpan.FromMilliseconds(Math.Max(1, wakeAt - Environment.TickCount64)), cancellationToken).ConfigureAwait(false);

@@ -15,13 +15,13 @@ public sealed record HexParseResult(byte[] Bytes, IReadOnlyList<HexTokenError> E
 }
 
 /// <summary>
-/// Hex text as people paste it: "00 04 10", "0x00 0x04", "000410", "00,04,10", mixed.
-/// Whitespace, commas, semicolons and colons separate tokens; '#' starts a comment. Never throws.
+/// Hex text as people paste it: "00 04 10", "0x00 0x04", "000410", "00,04,10", "00.04.10", "00:04:10", mixed.
+/// Whitespace, commas, semicolons, colons and dots separate tokens; '#' starts a comment. Never throws.
 /// Stateless and thread-safe.
 /// </summary>
 public static class HexBytes
 {
-    private static readonly char[] Separators = [' ', '\t', ',', ';', ':', '\r', '\n'];
+    private static readonly char[] Separators = [' ', '\t', ',', ';', ':', '.', '\r', '\n'];
 
     /// <summary>"00 04 24 …", upper case, one space between bytes.</summary>
     public static string Format(ReadOnlySpan<byte> bytes)

@@ -285,8 +285,10 @@ public sealed class RtuStreamDecoder
         var quantity = BinaryPrimitives.ReadUInt16BigEndian(frame[4..]);
         var quantityOk = function switch
         {
-            ModbusFunction.ReadCoils => quantity is >= 1 and <= 2000,
-            ModbusFunction.ReadHoldingRegisters or ModbusFunction.ReadInputRegisters => quantity is >= 1 and <= 125,
+            // A read request past the Modbus limits (2000 coils, 125 registers) is still what a
+            // master sent: the vendor software asks PIC for 0x0900 coils (C1) and gets exception 02.
+            // Its CRC decides; the interpreter notes the excess.
+            ModbusFunction.ReadCoils or ModbusFunction.ReadHoldingRegisters or ModbusFunction.ReadInputRegisters => quantity >= 1,
             ModbusFunction.WriteMultipleCoils => quantity is >= 1 and <= 1968,
             ModbusFunction.WriteMultipleRegisters => quantity is >= 1 and <= 123,
             _ => false,

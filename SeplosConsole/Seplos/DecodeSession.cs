@@ -16,6 +16,7 @@ public sealed record DecodeOptions
 }
 
 /// <param name="IdentifiedFrames">Frames whose block of the map was found.</param>
+/// <param name="AmbiguousFrames">Replies that fit several blocks (shown as each, identified as none).</param>
 /// <param name="InputErrors">Tokens of hex input that were not bytes.</param>
 public sealed record DecodeSummary(
     long ValidFrames,
@@ -24,6 +25,7 @@ public sealed record DecodeSummary(
     long Exceptions,
     long PairedResponses,
     long IdentifiedFrames,
+    long AmbiguousFrames,
     long BadRuns,
     long BadBytes,
     int InputErrors);
@@ -38,6 +40,8 @@ public sealed record DecodeResult(IReadOnlyList<InterpretedFrame> Items, DecodeS
 public sealed class DecodeSession
 {
     private readonly RtuStreamDecoder _decoder = new(SeplosMap.CommandReads);
+    private readonly ReplyIdentifier _identifier = new();
+    private long _ambiguous;
     private long _identified;
 
     public DecodeSession(DecodeOptions? options = null)
@@ -63,7 +67,7 @@ public sealed class DecodeSession
     {
         var counts = _decoder.Counts;
         return new DecodeSummary(counts.ValidFrames, counts.Requests, counts.Responses, counts.Exceptions,
-            counts.PairedResponses, _identified, counts.BadRuns, counts.BadBytes, inputErrors);
+            counts.PairedResponses, _identified, _ambiguous, counts.BadRuns, counts.BadBytes, inputErrors);
     }
 
     /// <summary>Decodes chunks of bytes to the end.</summary>
@@ -81,7 +85,7 @@ public sealed class DecodeSession
 
     /// <summary>
     /// Decodes lines of hex text (command-line arguments joined into one line, stdin lines, a
-    /// capture file's lines), one chunk per line. Bad tokens are skipped and reported, never thrown.
+    /// capture file's lines), one chunk per line, each read through <see cref="CaptureLine"/>. Bad tokens are skipped and reported, never thrown.
     /// </summary>
     public static DecodeResult RunHex(IEnumerable<string> lines, DecodeOptions? options = null)
     {
@@ -91,7 +95,8 @@ public sealed class DecodeSession
         var number = 0;
         foreach (var line in lines)
         {
-            var parsed = HexBytes.Parse(line, ++number);
+            // Timestamps, line numbers and direction markers of published captures are not bytes.
+            var parsed = HexBytes.Parse(CaptureLine.Parse(line).Hex, ++number);
             errors.AddRange(parsed.Errors);
             items.AddRange(session.Feed(parsed.Bytes));
         }
@@ -104,10 +109,15 @@ public sealed class DecodeSession
         var items = new List<InterpretedFrame>(found.Count);
         foreach (var item in found)
         {
-            var interpreted = FrameInterpreter.Interpret(item, Options.StartHint);
+            var identification = item is RtuFrame frame ? _identifier.Observe(frame) : null;
+            var interpreted = FrameInterpreter.Interpret(item, Options.StartHint, identification);
             if (interpreted.CrcOk && interpreted.Block is not null)
             {
                 _identified++;
+            }
+            if (interpreted.CrcOk && interpreted.Ambiguous.Count > 0)
+            {
+                _ambiguous++;
             }
             items.Add(interpreted);
         }

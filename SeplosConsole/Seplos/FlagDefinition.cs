@@ -15,10 +15,15 @@ public enum FlagKind
     Switch,
     /// <summary>A cell is being balanced.</summary>
     Balancing,
+    /// <summary>
+    /// A function the BMS has enabled (SFA function switches): a setting, never an alarm, even when
+    /// its name is an alarm's (register reference, PIC: "must not report them as alarms").
+    /// </summary>
+    Setting,
 }
 
 /// <summary>
-/// One named bit of a coil block (PIC or EIC). <see cref="Bit"/> counts from the block start:
+/// One named bit of a coil block (PIC, SFA or EIC). <see cref="Bit"/> counts from the block start:
 /// byte index × 8 + bit, bit 0 lowest (register reference, PIC).
 /// </summary>
 public sealed record FlagDefinition(string Key, string Name, BlockId Block, int Bit, FlagKind Kind, bool Uncertain = false, string? Note = null)

@@ -24,7 +24,15 @@ public enum BlockSource
     StartHint,
     /// <summary>From function code and byte count, which only one block of the map has.</summary>
     Length,
+    /// <summary>Several blocks have that size; the content fits only one (<see cref="ReplyIdentifier"/>).</summary>
+    Content,
+    /// <summary>Several fit; the master's own order of its system blocks names one.</summary>
+    PollSequence,
 }
+
+/// <summary>What an ambiguous reply would say if it were this block; never used as a reading.</summary>
+public sealed record InterpretedAlternative(string Block, ushort StartRegister, ushort Quantity,
+    IReadOnlyList<InterpretedField> Fields, IReadOnlyList<InterpretedFlag> ActiveFlags, IReadOnlyList<UnknownBit> UnknownBits);
 
 /// <summary>One field of the map decoded from a frame.</summary>
 /// <param name="Register">Bus address of the field's first register.</param>
@@ -63,6 +71,13 @@ public sealed record InterpretedFrame
     public long? RequestOffset { get; init; }
     public IReadOnlyList<InterpretedField> Fields { get; init; } = [];
     public IReadOnlyList<InterpretedFlag> ActiveFlags { get; init; } = [];
+    /// <summary>Set bits of a coil reply that the map does not name (diagnostics).</summary>
+    public IReadOnlyList<UnknownBit> UnknownBits { get; init; } = [];
+    /// <summary>
+    /// A reply whose size and content fit several blocks: what it would say as each. Such a reply
+    /// has no <see cref="Block"/>, and nothing downstream uses it as a reading.
+    /// </summary>
+    public IReadOnlyList<InterpretedAlternative> Ambiguous { get; init; } = [];
     public byte? ExceptionCode { get; init; }
     public string? ExceptionMeaning { get; init; }
     /// <summary>Why a block was not found, ambiguities, uncertain layouts, CRC remarks.</summary>
@@ -79,9 +94,13 @@ public static class FrameInterpreter
     /// First register (or coil) of a response seen without its request, as the user knows it;
     /// ignored when the request was seen.
     /// </param>
-    public static InterpretedFrame Interpret(RtuStreamItem item, ushort? startHint = null) => item switch
+    /// <param name="identification">
+    /// What a stream's <see cref="ReplyIdentifier"/> said about an unpaired reply (it knows the
+    /// frames before); without it the reply is identified on its own.
+    /// </param>
+    public static InterpretedFrame Interpret(RtuStreamItem item, ushort? startHint = null, ReplyIdentification? identification = null) => item switch
     {
-        RtuFrame frame => InterpretFrame(frame, crcOk: true, startHint),
+        RtuFrame frame => InterpretFrame(frame, crcOk: true, startHint, identification),
         RtuBadBytes bad => InterpretBadBytes(bad, startHint),
         _ => throw new ArgumentException($"unknown stream item {item.GetType().Name}", nameof(item)),
     };
@@ -93,7 +112,7 @@ public static class FrameInterpreter
         if (RtuStreamDecoder.ParseIgnoringCrc(bad.Offset, bad.Bytes.Span) is { } shaped)
         {
             var crc = Crc16Modbus.Compute(bad.Bytes.Span[..^2]);
-            var interpreted = InterpretFrame(shaped, crcOk: false, startHint);
+            var interpreted = InterpretFrame(shaped, crcOk: false, startHint, null);
             return interpreted with
             {
                 Notes = [$"CRC error: the frame ends {bad.Bytes.Span[^2]:X2} {bad.Bytes.Span[^1]:X2}, its CRC is {(byte)crc:X2} {(byte)(crc >> 8):X2}; values may be wrong", .. interpreted.Notes],
@@ -109,7 +128,7 @@ public static class FrameInterpreter
         };
     }
 
-    private static InterpretedFrame InterpretFrame(RtuFrame frame, bool crcOk, ushort? startHint)
+    private static InterpretedFrame InterpretFrame(RtuFrame frame, bool crcOk, ushort? startHint, ReplyIdentification? identification)
     {
         var notes = new List<string>();
         var result = new InterpretedFrame
@@ -132,10 +151,22 @@ public static class FrameInterpreter
             ExceptionMeaning = frame.ExceptionCode?.Describe(),
         };
 
-        var range = FindRange(frame, startHint, notes);
+        if (frame.Request is not null && frame.Request.Quantity is { } asked && QuantityLimitNote(frame.Request.Function, asked) is { } limit)
+        {
+            notes.Add(limit);
+        }
+        if (frame.Kind == RtuFrameKind.Request && frame.Quantity is { } count && QuantityLimitNote(frame.Function, count) is { } beyond)
+        {
+            notes.Add(beyond);
+        }
+        var range = FindRange(frame, startHint, notes, identification, out var alternatives);
         if (range is null)
         {
-            return result with { Notes = notes };
+            return result with
+            {
+                Notes = notes,
+                Ambiguous = [.. alternatives.Select(c => Alternative(c, frame.Payload.Span))],
+            };
         }
         var (block, start, quantity, source) = range.Value;
         result = result with { Block = block.Name, BlockSource = source, StartRegister = start, Quantity = quantity };
@@ -156,13 +187,40 @@ public static class FrameInterpreter
             return result with { Fields = DecodeFields(block, start, payload), ActiveFlags = events, Notes = notes };
         }
         return block.IsCoils
-            ? result with { ActiveFlags = DecodeFlags(block, start, quantity, payload), Notes = notes }
+            ? result with { ActiveFlags = DecodeFlags(block, start, quantity, payload), UnknownBits = UnknownBits(block, start, quantity, payload), Notes = notes }
             : result with { Fields = DecodeFields(block, start, payload), Notes = notes };
     }
 
-    /// <summary>Which block, and which part of it, the frame carries.</summary>
-    private static (RegisterBlock Block, ushort Start, ushort Quantity, BlockSource Source)? FindRange(RtuFrame frame, ushort? startHint, List<string> notes)
+    private static InterpretedAlternative Alternative(ReplyCandidate candidate, ReadOnlySpan<byte> payload)
     {
+        var (block, start, quantity) = (candidate.Block, candidate.Start, candidate.Quantity);
+        return block.IsCoils
+            ? new(block.Name, start, quantity, [], DecodeFlags(block, start, quantity, payload), UnknownBits(block, start, quantity, payload))
+            : new(block.Name, start, quantity, DecodeFields(block, start, payload), [], []);
+    }
+
+    /// <summary>
+    /// Modbus limits a read to 2000 coils or 125 registers (Modbus application protocol 6.1, 6.4);
+    /// a CRC-valid request past that is still what was sent (the vendor software asks PIC for
+    /// 0x0900 coils, capture C1), so it is decoded and the excess noted.
+    /// </summary>
+    private static string? QuantityLimitNote(ModbusFunction function, ushort quantity)
+    {
+        var limit = function switch
+        {
+            ModbusFunction.ReadCoils => 2000,
+            ModbusFunction.ReadHoldingRegisters or ModbusFunction.ReadInputRegisters => 125,
+            _ => int.MaxValue,
+        };
+        var unit = function == ModbusFunction.ReadCoils ? "coils" : "registers";
+        return quantity > limit ? $"asks for 0x{quantity:X4} ({quantity}) {unit}, more than the Modbus limit of {limit}; a pack refuses it (exception 02)" : null;
+    }
+
+    /// <summary>Which block, and which part of it, the frame carries.</summary>
+    private static (RegisterBlock Block, ushort Start, ushort Quantity, BlockSource Source)? FindRange(
+        RtuFrame frame, ushort? startHint, List<string> notes, ReplyIdentification? identification, out IReadOnlyList<ReplyCandidate> alternatives)
+    {
+        alternatives = [];
         // SPA is read with fc 0x04 and written with fc 0x10 (register reference, SPA); coils alike.
         var readFunction = frame.Function switch
         {
@@ -200,7 +258,7 @@ public static class FrameInterpreter
         }
         else
         {
-            return FindByLength(frame, readFunction, notes);
+            return FindUnpaired(frame, readFunction, notes, identification, out alternatives);
         }
 
         if (readFunction == ModbusFunction.ReadInputRegisters && SeplosMap.DescribeHistoryRequest(start, quantity) is { } history)
@@ -220,31 +278,35 @@ public static class FrameInterpreter
     }
 
     /// <summary>
-    /// A response without its request: its byte count names the block when exactly one read of
-    /// the map has that size with that function (PIA 0x24, PIC 0x12, PCT 0x48 …). PIB and EIA
-    /// both answer 0x34 bytes, and the two SPA halves 0x6A each: those need the request or --start.
+    /// A response without its request: <see cref="ReplyIdentifier"/> names its block from the byte
+    /// count, content checks and the master's order, or says it is ambiguous (then every reading
+    /// that fits is returned in <paramref name="alternatives"/>, and none is the frame's block).
     /// </summary>
-    private static (RegisterBlock Block, ushort Start, ushort Quantity, BlockSource Source)? FindByLength(RtuFrame frame, ModbusFunction readFunction, List<string> notes)
+    private static (RegisterBlock Block, ushort Start, ushort Quantity, BlockSource Source)? FindUnpaired(
+        RtuFrame frame, ModbusFunction readFunction, List<string> notes, ReplyIdentification? identification, out IReadOnlyList<ReplyCandidate> alternatives)
     {
+        alternatives = [];
         if (frame.IsWrite || frame.Kind != RtuFrameKind.Response)
         {
             return null;
         }
-        var bytes = frame.Payload.Length;
-        var matches = SeplosMap.Blocks
-            .Where(b => b.Function == readFunction)
-            .SelectMany(b => b.Requests(frame.Address).Select(r => (Block: b, Request: r)))
-            .Where(m => m.Request.ExpectedResponseLength == bytes + 5)
-            .ToList();
-        if (matches.Count == 1)
+        identification ??= ReplyIdentifier.Identify(frame.Address, readFunction, frame.Payload.Span);
+        switch (identification.By)
         {
-            var (block, request) = matches[0];
-            return (block, request.Start, request.Quantity, BlockSource.Length);
+            case IdentifiedBy.Length:
+                return (identification.Candidate!.Value.Block, identification.Candidate.Value.Start, identification.Candidate.Value.Quantity, BlockSource.Length);
+            case IdentifiedBy.Content or IdentifiedBy.PollSequence:
+                notes.Add(identification.Reason);
+                var chosen = identification.Candidate!.Value;
+                return (chosen.Block, chosen.Start, chosen.Quantity, identification.By == IdentifiedBy.Content ? BlockSource.Content : BlockSource.PollSequence);
+            case IdentifiedBy.Ambiguous:
+                notes.Add(identification.Reason + "; give the start register (--start) to choose");
+                alternatives = identification.Fitting;
+                return null;
+            default:
+                notes.Add(identification.Reason + "; give the start register");
+                return null;
         }
-        notes.Add(matches.Count == 0
-            ? $"no block of the map answers fc 0x{frame.FunctionCode:X2} with {bytes} data bytes; give the start register"
-            : $"{bytes} data bytes fit {string.Join(" or ", matches.Select(m => $"{m.Block.Name} at 0x{m.Request.Start:X4}"))}; give the start register to decode it");
-        return null;
     }
 
     private static List<InterpretedField> DecodeFields(RegisterBlock block, ushort start, ReadOnlySpan<byte> payload)
@@ -288,6 +350,14 @@ public static class FrameInterpreter
         return [.. SeplosMap.FlagsOf(block.Id)
             .Where(flag => flag.Bit >= first && flag.Bit < first + bits && SeplosCodec.DecodeFlag(flag, coilBytes))
             .Select(flag => new InterpretedFlag(flag.Key, flag.Name, flag.Coil, flag.Kind, flag.Uncertain))];
+    }
+
+    private static List<UnknownBit> UnknownBits(RegisterBlock block, ushort start, ushort quantity, ReadOnlySpan<byte> payload)
+    {
+        // Only a read of the whole block lines the bits up with the block's bytes.
+        return start == block.Start && quantity == block.Count && payload.Length >= block.RegisterCount
+            ? [.. SeplosMap.UnknownSetBits(block.Id, payload[..block.RegisterCount])]
+            : [];
     }
 
     private static string FunctionName(RtuFrame frame)

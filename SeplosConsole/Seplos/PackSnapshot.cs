@@ -189,6 +189,10 @@ public sealed class PackSnapshot
     /// <summary>Active alarms, protections and faults, in map order.</summary>
     public IEnumerable<FlagDefinition> ActiveProblems => SeplosMap.Flags.Where(f => f.IsProblem && Flag(f.Key) == true);
 
+    /// <summary>Set bits of the coil blocks read that the map does not name (diagnostics, never alarms).</summary>
+    public IReadOnlyList<UnknownBit> UnknownBits
+        => [.. _blocks.Values.Where(b => b.Definition.IsCoils).OrderBy(b => b.Block).SelectMany(b => SeplosMap.UnknownSetBits(b.Block, b.Payload.Span))];
+
     /// <summary>Series cells: SPA says how many when it was read; a V3 pack has up to 16.</summary>
     public int CellCount => Value("cell_count") is { } n && n is >= 1 and <= 16 ? (int)n : 16;
 

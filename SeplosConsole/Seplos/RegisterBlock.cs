@@ -17,6 +17,8 @@ public enum BlockId
     Via,
     /// <summary>Inverter (PCS) CAN protocol settings.</summary>
     Pct,
+    /// <summary>Function switches: which protections and functions are enabled (coils; settings, never alarms).</summary>
+    Sfa,
     /// <summary>System totals from the master pack of a parallel system.</summary>
     Eia,
     /// <summary>System extremes from the master pack; layout unconfirmed, diagnostics only.</summary>

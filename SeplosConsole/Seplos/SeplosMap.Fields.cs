@@ -323,11 +323,33 @@ public static partial class SeplosMap
         yield return Field(BlockId.Eia, 0x18, "system_soc", "System state of charge", Kind.TenthPercent, FieldCategory.System);
         yield return Field(BlockId.Eia, 0x19, "system_soh", "System state of health", Kind.TenthPercent, FieldCategory.System);
 
-        // EIB 0x2100: the documents' order did not match a capture and the units are disputed,
-        // so each register is shown raw, as a diagnostic, until confirmed on hardware.
+        // EIB 0x2100: the documents' order did not match a capture and the units are disputed.
+        // The sp05b capture (one system, one burst repeated) lines up registers 0/1, 4/5 and 8–10
+        // with that system's own readings (docs/protocol.md, "EIB evidence"): those are named, in the
+        // units the evidence shows, and stay unconfirmed diagnostics; the rest are shown raw.
+        var evidence = "sp05b capture only: matches the pack's own reading, not confirmed by a document";
+        foreach (var field in (FieldDefinition[])
+        [
+            Field(BlockId.Eib, 0x00, "eib_max_cell_voltage", "EIB highest cell voltage", Kind.CellVolts, FieldCategory.Diagnostic),
+            Field(BlockId.Eib, 0x01, "eib_min_cell_voltage", "EIB lowest cell voltage", Kind.CellVolts, FieldCategory.Diagnostic),
+            Field(BlockId.Eib, 0x04, "eib_max_pack_voltage", "EIB highest pack voltage", Kind.PackVolts, FieldCategory.Diagnostic),
+            Field(BlockId.Eib, 0x05, "eib_min_pack_voltage", "EIB lowest pack voltage", Kind.PackVolts, FieldCategory.Diagnostic),
+            // 229/221 = PIB's 22.9/22.1 °C: 0.1 °C from 0 °C, not 0.1 K from 2731 (that would be −250 °C).
+            Field(BlockId.Eib, 0x08, "eib_max_cell_temp", "EIB highest cell temperature", Kind.Raw, FieldCategory.Diagnostic) with { Type = RegisterType.I16, Scale = 0.1, Decimals = 1, Unit = "°C", Quantity = Quantity.Temperature },
+            Field(BlockId.Eib, 0x09, "eib_min_cell_temp", "EIB lowest cell temperature", Kind.Raw, FieldCategory.Diagnostic) with { Type = RegisterType.I16, Scale = 0.1, Decimals = 1, Unit = "°C", Quantity = Quantity.Temperature },
+            // 225 lies between the two: an average, by inference only.
+            Field(BlockId.Eib, 0x0A, "eib_average_cell_temp", "EIB average cell temperature", Kind.Raw, FieldCategory.Diagnostic) with { Type = RegisterType.I16, Scale = 0.1, Decimals = 1, Unit = "°C", Quantity = Quantity.Temperature },
+        ])
+        {
+            yield return field with { Uncertain = true, Note = evidence };
+        }
+        int[] named = [0x00, 0x01, 0x04, 0x05, 0x08, 0x09, 0x0A];
         for (var offset = 0; offset < 0x16; offset++)
         {
-            yield return Field(BlockId.Eib, offset, $"eib_register_{offset:x2}", $"EIB 0x{0x2100 + offset:X4} (raw, unconfirmed)", Kind.Raw, FieldCategory.Diagnostic) with { Uncertain = true };
+            if (!named.Contains(offset))
+            {
+                yield return Field(BlockId.Eib, offset, $"eib_register_{offset:x2}", $"EIB 0x{0x2100 + offset:X4} (raw, unconfirmed)", Kind.Raw, FieldCategory.Diagnostic) with { Uncertain = true };
+            }
         }
     }
 }

@@ -122,6 +122,48 @@ public static partial class SeplosMap
             ("aerosol_alarm", "Aerosol (fire) alarm", FlagKind.Fault),
         ]);
 
+        // SFA function switches (register reference, SFA): a set bit means the function is ENABLED.
+        // TB02, TB03, TB05, TB08 and TB15 are the event tables above read as switches; TB11 has
+        // TB16's bits and TB10 TB04's plus "cell voltage fault"; TB17, TB12 and TB18 exist only in SFA.
+            internal static readonly BitTable Tb10EnvironmentPowerFunctions = new("TB10",
+            [.. Tb04EnvironmentPower.Bits[..7], ("cell_voltage_fault", "Cell voltage fault", FlagKind.Setting)]);
+
+            internal static readonly BitTable Tb11CurrentFunctions2 = Tb16Current2 with { Id = "TB11" };
+
+            internal static readonly BitTable Tb17FunctionSwitch = new("TB17",
+        [
+            ("forced_output", "Forced output (FOCS)", FlagKind.Setting),
+            null, null, null, null, null, null, null,
+        ]);
+
+            internal static readonly BitTable Tb12Equalization = new("TB12",
+        [
+            ("balancing_module", "Balancing module", FlagKind.Setting),
+            ("static_balancing_indication", "Static balancing indication", FlagKind.Setting),
+            ("static_balancing_timeout", "Static balancing time-out", FlagKind.Setting),
+            ("balancing_temperature_limit", "Balancing temperature limit", FlagKind.Setting),
+            null, null, null, null,
+        ]);
+
+            internal static readonly BitTable Tb18Indicators = new("TB18",
+        [
+            ("buzzer", "Buzzer", FlagKind.Setting),
+            ("lcd_display", "LCD display", FlagKind.Setting),
+            ("manual_forced_output", "Manual forced output (FOCS)", FlagKind.Setting),
+            ("auto_forced_output", "Automatic forced output (FOCS)", FlagKind.Setting),
+            ("under_voltage_recover", "Under-voltage recovery", FlagKind.Setting),
+            ("aerosol_test", "Aerosol test", FlagKind.Setting),
+            ("aerosol_normally_disconnected", "Aerosol normally-disconnected mode", FlagKind.Setting),
+            ("temperature_current_adjust", "Temperature-dependent current adjustment", FlagKind.Setting),
+        ]);
+
+        /// <summary>The ten bytes of SFA in reply order (register reference, SFA).</summary>
+            internal static readonly BitTable[] SwitchTables =
+        [
+            Tb02Voltage, Tb03CellTemperature, Tb10EnvironmentPowerFunctions, Tb17FunctionSwitch, Tb05Current1,
+            Tb11CurrentFunctions2, Tb08State, Tb12Equalization, Tb18Indicators, Tb15Hardware,
+        ];
+
         /// <summary>PIC bytes 8–17 and EIC bytes 0–9 share these tables (register reference, EIC).</summary>
             internal static readonly BitTable[] StateTables =
         [
@@ -163,6 +205,38 @@ public static partial class SeplosMap
                 flags.Add(new("system_" + entry.Key, "System: " + entry.Name, BlockId.Eic, (table * 8) + bit, entry.Kind, uncertain, note));
             }
         }
+        // SFA bytes 0–9: the same table read as "this function is enabled" (a setting, never an alarm).
+        for (var table = 0; table < BitTables.SwitchTables.Length; table++)
+        {
+            for (var bit = 0; bit < 8; bit++)
+            {
+                if (BitTables.SwitchTables[table].Bits[bit] is not { } entry)
+                {
+                    continue;
+                }
+                // TB08 is the table disputed in PIC byte 16; the same doubt holds for its switches.
+                var uncertain = BitTables.SwitchTables[table] == BitTables.Tb08State;
+                flags.Add(new(SwitchKey(entry.Key), entry.Name + " enabled", BlockId.Sfa, (table * 8) + bit, FlagKind.Setting, uncertain,
+                    uncertain ? "TB08 is disputed between the documents and the vendor app (PIC byte 16)" : null));
+            }
+        }
         return [.. flags.OrderBy(f => f.Block).ThenBy(f => f.Bit)];
+    }
+
+    /// <summary>
+    /// The switch of an event: "cell_high_voltage_alarm_active" → "cell_high_voltage_alarm_enabled"
+    /// (the bare name is the SPA threshold), "low_soc_state" → "low_soc_enabled",
+    /// "output_short_circuit_latched" → "output_short_circuit_latch_enabled", "ntc_fault" → "ntc_fault_enabled".
+    /// </summary>
+    private static string SwitchKey(string tableKey)
+    {
+        foreach (var (suffix, replacement) in (ReadOnlySpan<(string, string)>)[("_active", ""), ("_state", ""), ("_latched", "_latch")])
+        {
+            if (tableKey.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return tableKey[..^suffix.Length] + replacement + "_enabled";
+            }
+        }
+        return tableKey + "_enabled";
     }
 }

@@ -4,6 +4,12 @@ using SeplosConsole.Rtu;
 
 namespace SeplosConsole.Seplos;
 
+/// <summary>A set bit of a coil block that the map does not name: byte index and bit (0 = lowest) from the block start.</summary>
+public sealed record UnknownBit(string Block, ushort Coil, int Byte, int Bit)
+{
+    public override string ToString() => $"{Block} byte {Byte} bit {Bit} (coil 0x{Coil:X4})";
+}
+
 /// <summary>
 /// The Seplos V3 register map: the one table that the decoder, CLI, dashboard, MQTT discovery,
 /// simulator and docs read. Every number here comes from the register reference
@@ -25,6 +31,8 @@ public static partial class SeplosMap
         new(BlockId.Spa, "SPA", ModbusFunction.ReadInputRegisters, 0x1300, 0x6A, 0x35, "system parameters"),
         new(BlockId.Via, "VIA", ModbusFunction.ReadInputRegisters, 0x1700, 0x33, 0x33, "version info: maker, model, firmware, serials"),
         new(BlockId.Pct, "PCT", ModbusFunction.ReadInputRegisters, 0x1800, 0x24, 0x24, "inverter CAN protocol"),
+        // Read-only here: the map exposes the switches, never a write of fc 0x0F (register reference, SFA).
+        new(BlockId.Sfa, "SFA", ModbusFunction.ReadCoils, 0x1400, 0x50, 0x50, "function switches: which protections and functions are enabled"),
         new(BlockId.Eia, "EIA", ModbusFunction.ReadInputRegisters, 0x2000, 0x1A, 0x1A, "system totals (master pack)"),
         // A read of 0x1A registers is refused (C1); 0x16 is what the master answers.
         new(BlockId.Eib, "EIB", ModbusFunction.ReadInputRegisters, 0x2100, 0x16, 0x16, "system extremes (master pack), raw", Uncertain: true),
@@ -43,7 +51,7 @@ public static partial class SeplosMap
     public static IReadOnlyList<BlockId> LiveBlocks { get; } = [BlockId.Pia, BlockId.Pib, BlockId.Pic];
 
     /// <summary>Blocks that change rarely: read at start, after a write and now and then.</summary>
-    public static IReadOnlyList<BlockId> SlowBlocks { get; } = [BlockId.Spa, BlockId.Via, BlockId.Pct];
+    public static IReadOnlyList<BlockId> SlowBlocks { get; } = [BlockId.Spa, BlockId.Via, BlockId.Pct, BlockId.Sfa];
 
     /// <summary>
     /// Blocks the poller reads with the slow ones when the pack answers them, and stops asking for
@@ -83,6 +91,33 @@ public static partial class SeplosMap
     /// </summary>
     public static IReadOnlyList<FlagDefinition> PackStateFlags { get; } =
         [.. FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.State)];
+
+    // Bits of each coil block that the map names; a set bit outside these is reported, not dropped.
+    private static readonly FrozenDictionary<BlockId, FrozenSet<int>> NamedBitsByBlock = Blocks.Where(b => b.IsCoils).ToFrozenDictionary(
+        b => b.Id, b => FlagsByBlock[b.Id].Select(f => f.Bit).ToFrozenSet());
+
+    /// <summary>
+    /// Set bits of a coil block's payload that no flag of the map names (reserved bits, or bits the
+    /// documents do not describe, e.g. EIC byte 7 = 0x43 on a real master): diagnostics, in bit order.
+    /// </summary>
+    public static IReadOnlyList<UnknownBit> UnknownSetBits(BlockId block, ReadOnlySpan<byte> coilBytes)
+    {
+        var definition = Block(block);
+        if (!definition.IsCoils)
+        {
+            return [];
+        }
+        var named = NamedBitsByBlock[block];
+        var found = new List<UnknownBit>();
+        for (var bit = 0; bit < Math.Min(definition.Count, coilBytes.Length * 8); bit++)
+        {
+            if ((coilBytes[bit / 8] & (1 << (bit % 8))) != 0 && !named.Contains(bit))
+            {
+                found.Add(new UnknownBit(definition.Name, (ushort)(definition.Start + bit), bit / 8, bit % 8));
+            }
+        }
+        return found;
+    }
 
     /// <summary>The register fields of a block, in map order; derived fields are not in any block's payload.</summary>
     public static ImmutableArray<FieldDefinition> FieldsOf(BlockId block) => FieldsByBlock[block];

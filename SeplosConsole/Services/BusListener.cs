@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SeplosConsole.Rtu;
 using SeplosConsole.Seplos;
 using SeplosConsole.Transport;
@@ -27,7 +26,9 @@ public sealed class BusListener
     private readonly Lock _countersGate = new();
     private readonly Dictionary<(byte Address, ModbusFunction Function), long> _requestSeenAt = [];
     private RtuStreamDecoder _decoder = new();
+    private ReplyIdentifier _identifier = new();
     private long _bytesHeard;
+    private long _ambiguousReplies;
     private long _badBytes;
 
     public BusListener(IBusTransport transport, TimeProvider? time = null)
@@ -49,6 +50,9 @@ public sealed class BusListener
 
     /// <summary>Bytes that did not frame (noise, damaged frames), over every connection.</summary>
     public long BadBytes => Interlocked.Read(ref _badBytes);
+
+    /// <summary>Unpaired replies that fit several blocks: never used as readings (docs/protocol.md).</summary>
+    public long AmbiguousReplies => Interlocked.Read(ref _ambiguousReplies);
 
     /// <summary>Frames and bad bytes of the current connection's stream.</summary>
     public RtuStreamCounts StreamCounts => _decoder.Counts;
@@ -79,6 +83,7 @@ public sealed class BusListener
                 failures = 0;
                 // Bytes of a frame cut by the reconnect must not be glued to the next one.
                 _decoder = new RtuStreamDecoder();
+                _identifier = new ReplyIdentifier();
                 _requestSeenAt.Clear();
                 LinkChanged?.Invoke(this, new LinkChange(true, $"listening on {_transport.Name}"));
                 while (true)
@@ -125,6 +130,7 @@ public sealed class BusListener
                 continue;
             }
             var frame = (RtuFrame)item;
+            var identification = _identifier.Observe(frame);
             var counters = CountersFor(frame.Address);
             var key = (frame.Address, frame.Function);
             if (frame.Kind == RtuFrameKind.Request)
@@ -143,7 +149,14 @@ public sealed class BusListener
                 counters.ExceptionReply();
                 continue;
             }
-            if (Identify(frame) is { } block)
+            if (identification is { IsAmbiguous: true })
+            {
+                // Two blocks fit (EIC and SFA share a size): reading it as either could raise a
+                // false alarm, so it reaches no snapshot, alarm, dashboard or MQTT.
+                Interlocked.Increment(ref _ambiguousReplies);
+                continue;
+            }
+            if (Identify(frame, identification) is { } block)
             {
                 BlockHeard?.Invoke(this, new HeardBlock(frame.Address, new BlockReading(block, frame.Payload.ToArray(), readAt), frame.Request is not null));
             }
@@ -151,48 +164,24 @@ public sealed class BusListener
     }
 
     /// <summary>
-    /// Which whole block a read reply carries: from the request when it was seen, else from its
-    /// function and byte count when only one live or system block has that size. PIB and EIA both
-    /// carry 52 bytes; a PIB starts with cell voltages (1.0–5.0 V), while the second register of
-    /// an EIA is the high word of the pack voltage (0 below 655 V), which tells them apart.
+    /// Which whole block a read reply carries: from the request when it was seen, else what the
+    /// stream's <see cref="ReplyIdentifier"/> said (size, content checks, the master's order).
+    /// Null for partial reads (a write's read-back, one SPA half) and for anything ambiguous.
     /// </summary>
-    internal static BlockId? Identify(RtuFrame frame)
+    internal static BlockId? Identify(RtuFrame frame, ReplyIdentification? identification = null)
     {
         if (frame.Kind != RtuFrameKind.Response || frame.IsWrite)
         {
             return null;
         }
-        var payload = frame.Payload.Span;
         if (frame.Request is { Start: { } start, Quantity: { } quantity })
         {
             // Whole blocks only; a partial read (a write's read-back, one SPA half) is not a snapshot.
             return SeplosMap.Blocks.FirstOrDefault(b => b.Function == frame.Function && b.Start == start && b.Count == quantity && b.MaxPerRequest >= b.Count)?.Id;
         }
-        var length = payload.Length;
-        var candidates = SeplosMap.Blocks
-            .Where(b => b.Function == frame.Function && b.MaxPerRequest >= b.Count && ExpectedPayload(b) == length)
-            .Select(b => b.Id)
-            .ToList();
-        if (candidates is [BlockId.Pib, BlockId.Eia] or [BlockId.Eia, BlockId.Pib])
-        {
-            return LooksLikeCellVoltages(payload) ? BlockId.Pib : BlockId.Eia;
-        }
-        return candidates.Count == 1 ? candidates[0] : null;
-    }
-
-    private static int ExpectedPayload(RegisterBlock block) => block.IsCoils ? (block.Count + 7) / 8 : block.Count * 2;
-
-    private static bool LooksLikeCellVoltages(ReadOnlySpan<byte> payload)
-    {
-        // Eight cells at least: the smallest Seplos V3 packs are 8S.
-        for (var cell = 0; cell < 8; cell++)
-        {
-            var millivolts = BinaryPrimitives.ReadUInt16BigEndian(payload[(2 * cell)..]);
-            if (millivolts is < 1000 or > 5000)
-            {
-                return false;
-            }
-        }
-        return true;
+        identification ??= ReplyIdentifier.Identify(frame.Address, frame.Function, frame.Payload.Span);
+        return identification.Candidate is { IsWholeBlock: true } candidate && candidate.Block.MaxPerRequest >= candidate.Block.Count
+            ? candidate.Block.Id
+            : null;
     }
 }

@@ -243,7 +243,7 @@ public sealed class PtySimulatorHost
     }
 
     /// <summary>Points <paramref name="linkPath"/> at the slave; replaces a symlink, never a regular file.</summary>
-    private static void Relink(string linkPath, string slavePath)
+    internal static void Relink(string linkPath, string slavePath)
     {
         var existing = new FileInfo(linkPath);
         if (existing.LinkTarget is null && (existing.Exists || Directory.Exists(linkPath)))
@@ -261,7 +261,7 @@ public sealed class PtySimulatorHost
         File.Move(temporary, linkPath, overwrite: true);
     }
 
-    private static void RemoveLink(string linkPath)
+    internal static void RemoveLink(string linkPath)
     {
         try
         {

@@ -10,6 +10,13 @@ public sealed partial class SimulatedPack
     /// SPA table (a real 16S pack), except the capacities, which are this pack's 280 Ah.
     /// Only values live here; offsets, scales and types come from <see cref="Seplos.SeplosMap"/>.
     /// </summary>
+    /// <summary>
+    /// SFA function switches as a real master sent them, unpaired, every cycle of the sp05b capture
+    /// (register reference, "Captures"): most protections on, TB11 with two bits the documents do
+    /// not name (they show up as unknown bits, as on that system).
+    /// </summary>
+    internal static ReadOnlySpan<byte> SfaImage => [0xFF, 0xFF, 0x3F, 0x01, 0x7F, 0x2F, 0x9F, 0x0F, 0x63, 0x6F];
+
     internal static IReadOnlyDictionary<string, double> SpaDefaults { get; } = new Dictionary<string, double>
     {
         ["ntc_count"] = 4,

@@ -68,6 +68,7 @@ public sealed partial class SimulatedPack
         {
             _images[block.Id] = new byte[block.IsCoils ? block.RegisterCount : block.RegisterCount * 2];
         }
+        SfaImage.CopyTo(_images[BlockId.Sfa]);
 
         // Cells within ±4 mV of each other and one high cell: at rest the spread stays under the
         // balancing threshold, under charge current it grows past it, as on a real pack.
