@@ -139,7 +139,7 @@ public sealed class PollSchedulerTests
         var options = new PollerOptions { Addresses = [1], SlowInterval = TimeSpan.FromMinutes(5) };
         var scheduler = new PollScheduler(options, _clock);
         IReadOnlyList<BlockId> live = SeplosMap.LiveBlocks;
-        IReadOnlyList<BlockId> all = [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks];
+        IReadOnlyList<BlockId> all = [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks, .. SeplosMap.OptionalSlowBlocks];
 
         Assert.Equal(all, scheduler.BlocksFor(1));
         scheduler.Answered(1, _clock.GetUtcNow());

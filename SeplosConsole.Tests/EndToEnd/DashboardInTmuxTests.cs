@@ -56,6 +56,30 @@ public sealed partial class DashboardInTmuxTests
     }
 
     [Fact]
+    public async Task H_browses_the_packs_history_in_an_80_by_24_terminal()
+    {
+        await using var link = await SimulatedLink.StartAsync(new global::SeplosConsole.Simulation.SimulatorOptions { HistoryRecords = 20 });
+        var newest = link.Simulator.Pack(0).History[0];
+        var status = Path.Combine(link.Directory, "exit-status.txt");
+        await using var terminal = await Tmux.StartAsync(
+            $"cd '{link.Directory}' && env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --port '{link.Path}' 2>/dev/null; echo $? > '{status}'", 80, 24);
+        await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+
+        await terminal.SendKeysAsync("h");
+        var table = await terminal.WaitForScreenAsync(s => s.Contains("History of pack 0: 20 records", StringComparison.Ordinal), "the whole history downloaded", TimeSpan.FromSeconds(30));
+        Assert.Contains(newest.DateText, table);
+        await terminal.SendKeysAsync("Enter");
+        var detail = await terminal.WaitForScreenAsync(s => s.Contains("events: ", StringComparison.Ordinal), "the newest record's cells");
+        Assert.Contains($" 1:{newest.Cells[0]:0.000}", detail);
+        Assert.Contains($"16:{newest.Cells[15]:0.000}", detail);
+
+        await terminal.SendKeysAsync("Escape");
+        await terminal.WaitForScreenAsync(s => s.Contains("┤Cells├", StringComparison.Ordinal), "the monitor view again");
+        await terminal.SendKeysAsync("q");
+        Assert.Equal("0", (await Files.WaitForContentAsync(status, TimeSpan.FromSeconds(15))).Trim());
+    }
+
+    [Fact]
     public async Task The_dashboard_ends_and_frees_the_port_when_its_terminal_goes_away()
     {
         await using var link = await SimulatedLink.StartAsync();

@@ -12,7 +12,7 @@ internal static class TestPacks
 {
     public const string Serial = "SP05B-2024-0042";
 
-    public static readonly BlockId[] AllBlocks = [BlockId.Pia, BlockId.Pib, BlockId.Pic, BlockId.Spa, BlockId.Via, BlockId.Pct, BlockId.Sfa, BlockId.Eia, BlockId.Eib, BlockId.Eic];
+    public static readonly BlockId[] AllBlocks = [BlockId.Pia, BlockId.Pib, BlockId.Pic, BlockId.Spa, BlockId.Via, BlockId.Pct, BlockId.Sfa, BlockId.Eia, BlockId.Eib, BlockId.Eic, BlockId.Sca];
 
     public static PackSnapshot Snapshot(
         byte address,
@@ -42,6 +42,10 @@ internal static class TestPacks
                 if (field.Type == RegisterType.Ascii)
                 {
                     SeplosCodec.EncodeText(field, TextFor(field.Key), payload);
+                }
+                else if (field.Type == RegisterType.Tb13Date)
+                {
+                    Tb13Date.Encode(readAt.LocalDateTime, payload.AsSpan(field.Offset * 2));
                 }
                 else
                 {

@@ -15,9 +15,25 @@ public sealed class PackSnapshotTests
         return new BlockReading(block.Id, payload, ReadAt);
     }
 
+    // A history record (HIA) never enters a snapshot: see A_history_record_is_not_merged_into_a_snapshot.
+    private static readonly RegisterBlock[] SnapshotBlocks = [.. SeplosMap.Blocks.Where(b => b.Id != BlockId.Hia)];
+
     private static readonly Gen<BlockReading> GenReading =
-        Gen.Select(Gen.Int[0, SeplosMap.Blocks.Count - 1], Gen.Byte.Array[0, 256])
-            .Select((index, bytes) => Reading(SeplosMap.Blocks[index], bytes));
+        Gen.Select(Gen.Int[0, SnapshotBlocks.Length - 1], Gen.Byte.Array[0, 256])
+            .Select((index, bytes) => Reading(SnapshotBlocks[index], bytes));
+
+    [Fact]
+    public void A_history_record_is_not_merged_into_a_snapshot()
+    {
+        var pib = SeplosMap.Block(BlockId.Pib);
+        var live = PackSnapshot.Empty(0).With(Reading(pib, Enumerable.Repeat((byte)0x0C, pib.RegisterCount * 2).ToArray()));
+        var hia = SeplosMap.Block(BlockId.Hia);
+
+        var after = live.With(Reading(hia, new byte[hia.RegisterCount * 2]));
+
+        Assert.Equal(live.Value("cell_1"), after.Value("cell_1"));
+        Assert.False(after.Has(BlockId.Hia));
+    }
 
     [Fact]
     public void Merging_readings_one_poll_at_a_time_equals_decoding_the_last_reading_of_each_block_at_once()

@@ -17,7 +17,7 @@ internal sealed class DashboardHarness : IDisposable
 
     private readonly SessionToken? _session;
 
-    public DashboardHarness(FakeFeed feed, IParameterEditor? editor = null, int width = 120, int height = 40)
+    public DashboardHarness(FakeFeed feed, IParameterEditor? editor = null, int width = 120, int height = 40, Func<byte, global::SeplosConsole.Services.History.HistoryDownload>? history = null)
     {
         Feed = feed;
         // Log lines carry the local time of day: UTC keeps them the same on every machine.
@@ -26,7 +26,7 @@ internal sealed class DashboardHarness : IDisposable
         App = Application.Create(Time);
         App.Init("ansi");
         App.Driver!.SetScreenSize(width, height);
-        Window = new DashboardWindow(App, feed, new DashboardOptions { Editor = editor, Clock = Clock });
+        Window = new DashboardWindow(App, feed, new DashboardOptions { Editor = editor, Clock = Clock, History = history });
         _session = App.Begin(Window);
     }
 

@@ -165,7 +165,7 @@ public static class DecodeCommand
         {
             output.WriteLine($"   {field.Key} {field.Display}{(field.Unit.Length > 0 && field.Text is null ? " " + field.Unit : "")}{(field.Uncertain ? "  (unconfirmed)" : "")}");
         }
-        if (item.Kind == InterpretedKind.Response && item.Block is not null && SeplosMap.Blocks.Any(b => b.Name == item.Block && b.IsCoils))
+        if (item.Kind == InterpretedKind.Response && item.Block is not null && (item.Block == "HIA" || SeplosMap.Blocks.Any(b => b.Name == item.Block && b.IsCoils)))
         {
             WriteFlags(item.ActiveFlags, item.UnknownBits, "   ", output);
         }

@@ -99,6 +99,8 @@ public static class SeplosCli
         root.Subcommands.Add(RecordingCommands.Report(context));
         root.Subcommands.Add(RecordingCommands.Export(context));
         root.Subcommands.Add(RecordSimulationCommand.Create(context));
+        root.Subcommands.Add(HistoryCommand.Create(context, global));
+        root.Subcommands.Add(ClockCommand.Create(context, global));
         root.Subcommands.Add(MapCommand(context));
         return root;
     }

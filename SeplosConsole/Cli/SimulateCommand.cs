@@ -23,14 +23,17 @@ public static class SimulateCommand
         };
         var faultRate = new Option<double>("--fault-rate") { Description = "Share of replies with a random fault (0–1), for testing recovery", DefaultValueFactory = _ => 0 };
         var turnaround = new Option<int>("--turnaround-ms") { Description = "Milliseconds a pack takes before it answers", DefaultValueFactory = _ => 10 };
+        var history = new Option<int>("--history") { Description = "History records each pack serves (newest first, over months)", DefaultValueFactory = _ => new SimulatorOptions().HistoryRecords };
+        var clockDrift = new Option<double>("--clock-drift") { Description = "Seconds each pack's clock is ahead of the host (negative: behind); `clock --set` corrects it", DefaultValueFactory = _ => new SimulatorOptions().ClockDrift.TotalSeconds };
         var refuse = new Option<string[]>("--refuse")
         {
             Description = "A block the packs refuse with exception 02, as a pack without it does: pic, via … or pia:0x12 (only reads of that size); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
+
         var replay = new Option<string?>("--replay") { Description = "Play this capture (one burst of hex per line) on the link in a loop, with its timestamps or at line rate, for --listen" };
         var replaceByte = new Option<string?>("--replace-byte") { Description = "With --replay: send every byte FROM as TO, e.g. 5C=0A for a capture tool that replaced 0x0A" };
-        var command = new Command("simulate", "Serve simulated packs (or replay a capture) on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, refuse, replay, replaceByte };
+        var command = new Command("simulate", "Serve simulated packs (or replay a capture) on a pseudo-terminal until Ctrl+C") { link, packs, master, playMaster, faultRate, turnaround, refuse, replay, replaceByte, history, clockDrift };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(replay) is { } capture)
@@ -59,6 +62,9 @@ public static class SimulateCommand
                 PlayMaster = parse.GetValue(playMaster),
                 FaultRate = rate,
                 Turnaround = TimeSpan.FromMilliseconds(Math.Max(0, parse.GetValue(turnaround))),
+                HistoryRecords = parse.GetValue(history) is >= 0 and <= 100_000 and var records ? records : throw new CliException("--history: give 0 to 100000 records"),
+                ClockDrift = parse.GetValue(clockDrift) is var drift && double.IsFinite(drift) && Math.Abs(drift) <= 10 * 365 * 86400.0
+                    ? TimeSpan.FromSeconds(drift) : throw new CliException("--clock-drift: give seconds, at most ten years either way"),
             };
             if (options.PlayMaster && !addresses.Contains((byte)0))
             {

@@ -332,7 +332,7 @@ public static class WriteCommands
         return answer == Answer.Yes;
     });
 
-    private enum Answer { Yes, No, Stopped }
+    internal enum Answer { Yes, No, Stopped }
 
     /// <summary>The cursor is left after the prompt; the message that follows goes on a line of its own.</summary>
     private static async Task EndPromptLineAsync(CliContext context)
@@ -352,7 +352,7 @@ public static class WriteCommands
     /// and SIGHUP (which cancel <paramref name="cancellationToken"/>) end the wait at once, and so
     /// does the end of input.
     /// </summary>
-    private static async Task<Answer> AskAsync(CliContext context, bool yes, string prompt, CancellationToken cancellationToken)
+    internal static async Task<Answer> AskAsync(CliContext context, bool yes, string prompt, CancellationToken cancellationToken)
     {
         if (yes)
         {

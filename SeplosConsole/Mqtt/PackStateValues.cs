@@ -47,6 +47,10 @@ internal static class PackStateValues
         new("missing", "Missing readings", s => s.Snapshot.Blocks.Count == 0 && !s.Snapshot.IsPartial ? null
             : s.Snapshot.IsPartial ? string.Join("; ", s.Snapshot.Missing) : "none", Diagnostic: false, ValueTemplate: "{{ value[:255] }}"),
         new("link_state", "Link state", s => s.State.ToString().ToLowerInvariant()),
+        // Pack clock minus host local time when SCA was last read (issue 12); `seplos clock --set` corrects it.
+        new("clock_drift", "Clock drift", s => PackClockReading.From(s.Snapshot)?.Drift(TimeZoneInfo.Local) is { } drift
+            ? Math.Round(drift.TotalSeconds).ToString("F0", CultureInfo.InvariantCulture) : null,
+            Unit: "s", DeviceClass: "duration", StateClass: "measurement", Precision: 0, Deadband: 2),
         new("bus_requests", "Bus requests", s => Count(s.Counters.Requests), StateClass: "total_increasing"),
         new("bus_replies", "Bus replies", s => Count(s.Counters.Replies), StateClass: "total_increasing"),
         new("bus_errors", "Bus errors", s => Count(s.Counters.Errors), StateClass: "total_increasing"),

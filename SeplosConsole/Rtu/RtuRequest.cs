@@ -10,13 +10,14 @@ public sealed record RtuRequest
 {
     public const int ExceptionLength = 5;
 
-    private RtuRequest(byte address, ModbusFunction function, ushort start, ushort quantity, ushort[]? values)
+    private RtuRequest(byte address, ModbusFunction function, ushort start, ushort quantity, ushort[]? values, ushort? replyRegisters = null)
     {
         Address = address;
         Function = function;
         Start = start;
         Quantity = quantity;
         Values = values;
+        ReplyRegisters = replyRegisters;
     }
 
     public byte Address { get; }
@@ -27,12 +28,33 @@ public sealed record RtuRequest
     /// <summary>The register values of a write (fc 0x10); null for reads.</summary>
     public IReadOnlyList<ushort>? Values { get; }
 
+    /// <summary>
+    /// For a read whose count field is a command (<see cref="ReadWithCommand"/>): the registers the
+    /// reply carries. Null for every standard request, whose reply length follows from <see cref="Quantity"/>.
+    /// </summary>
+    public ushort? ReplyRegisters { get; }
+
+    /// <summary>True for a read whose count field is a command rather than a count.</summary>
+    public bool IsCommandRead => ReplyRegisters is not null;
     public static RtuRequest ReadInputRegisters(byte address, ushort start, ushort count)
     {
         // Modbus allows at most 125 registers in one read reply (byte count ≤ 250).
         ArgumentOutOfRangeException.ThrowIfZero(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, (ushort)125);
         return new(address, ModbusFunction.ReadInputRegisters, start, count, null);
+    }
+
+    /// <summary>
+    /// A non-standard fc 0x04 read whose count field carries a command, answered with a fixed
+    /// number of registers (the Seplos history read: start 0x7000, command 0x55AA or 0xAA55, a
+    /// reply of 0x28 registers; register reference, HIA). The reply length cannot follow from the
+    /// count field, so the caller states it.
+    /// </summary>
+    public static RtuRequest ReadWithCommand(byte address, ushort start, ushort command, ushort replyRegisters)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(replyRegisters);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(replyRegisters, (ushort)125);
+        return new(address, ModbusFunction.ReadInputRegisters, start, command, null, replyRegisters);
     }
 
     public static RtuRequest ReadCoils(byte address, ushort start, ushort bits)
@@ -52,7 +74,7 @@ public sealed record RtuRequest
     /// <summary>Length in bytes of a normal (non-exception) reply.</summary>
     public int ExpectedResponseLength => Function switch
     {
-        ModbusFunction.ReadInputRegisters or ModbusFunction.ReadHoldingRegisters => 5 + (2 * Quantity),
+        ModbusFunction.ReadInputRegisters or ModbusFunction.ReadHoldingRegisters => 5 + (2 * (ReplyRegisters ?? Quantity)),
         ModbusFunction.ReadCoils => 5 + ((Quantity + 7) / 8),
         ModbusFunction.WriteMultipleRegisters or ModbusFunction.WriteMultipleCoils => 8,
         _ => throw new InvalidOperationException($"unsupported function {Function}"),
@@ -86,6 +108,7 @@ public sealed record RtuRequest
     {
         ModbusFunction.WriteMultipleRegisters => $"write {Quantity} register(s) at 0x{Start:X4} on address {Address}",
         ModbusFunction.ReadCoils => $"read {Quantity} coils at 0x{Start:X4} from address {Address}",
+        _ when IsCommandRead => $"read with command 0x{Quantity:X4} at 0x{Start:X4} from address {Address}",
         _ => $"read {Quantity} registers at 0x{Start:X4} from address {Address}",
     };
 

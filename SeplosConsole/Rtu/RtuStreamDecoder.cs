@@ -50,12 +50,17 @@ public sealed class RtuStreamDecoder
     private long _badRunOffset;
     private readonly Dictionary<(byte Address, ModbusFunction Function), RtuFrame> _pendingRequests = [];
 
+    private readonly IReadOnlyList<CommandRead> _commandReads;
+
     private long _requests;
     private long _responses;
     private long _exceptions;
     private long _paired;
     private long _badRuns;
     private long _badBytes;
+
+    /// <param name="commandReads">Non-standard reads the bus may carry (the Seplos history read); none by default.</param>
+    public RtuStreamDecoder(IReadOnlyList<CommandRead>? commandReads = null) => _commandReads = commandReads ?? [];
 
     public RtuStreamCounts Counts => new(_requests + _responses + _exceptions, _requests, _responses, _exceptions, _paired, _badRuns, _badBytes);
 
@@ -94,7 +99,7 @@ public sealed class RtuStreamDecoder
         var found = FindCandidates(bytes, candidates);
         foreach (var candidate in candidates[..found])
         {
-            if (candidate.Length == bytes.Length && IsPlausible(candidate.Kind, bytes))
+            if (candidate.Length == bytes.Length && IsPlausible(candidate.Kind, bytes, []))
             {
                 return new RtuFrame(offset, bytes.ToArray(), candidate.Kind, null);
             }
@@ -170,7 +175,7 @@ public sealed class RtuStreamDecoder
                 return Outcome.NeedMore;
             }
             var frame = data[..candidate.Length];
-            if (Crc16Modbus.IsValidFrame(frame) && IsPlausible(candidate.Kind, frame))
+            if (Crc16Modbus.IsValidFrame(frame) && IsPlausible(candidate.Kind, frame, _commandReads))
             {
                 kind = candidate.Kind;
                 length = candidate.Length;
@@ -247,7 +252,7 @@ public sealed class RtuStreamDecoder
     private bool Prefer(Candidate a, Candidate b, ReadOnlySpan<byte> data)
     {
         var expectedLength = _pendingRequests.TryGetValue((data[0], (ModbusFunction)data[1]), out var request)
-            ? request.ExpectedResponseLength
+            ? ExpectedLength(request)
             : -1;
         var aExpected = a.Kind == RtuFrameKind.Response && a.Length == expectedLength;
         var bExpected = b.Kind == RtuFrameKind.Response && b.Length == expectedLength;
@@ -261,8 +266,12 @@ public sealed class RtuStreamDecoder
     }
 
     /// <summary>Limits of a frame whose CRC passed: quantities and byte counts must agree (Modbus 6.1–6.12).</summary>
-    private static bool IsPlausible(RtuFrameKind kind, ReadOnlySpan<byte> frame)
+    private static bool IsPlausible(RtuFrameKind kind, ReadOnlySpan<byte> frame, IReadOnlyList<CommandRead> commandReads)
     {
+        if (kind == RtuFrameKind.Request && frame.Length == 8 && IsCommandRead(frame, commandReads))
+        {
+            return true;
+        }
         var function = (ModbusFunction)(frame[1] & 0x7F);
         if (kind == RtuFrameKind.ExceptionResponse)
         {
@@ -333,12 +342,37 @@ public sealed class RtuStreamDecoder
     }
 
     /// <summary>Does <paramref name="response"/> fit <paramref name="request"/> (size, or the range a write names)?</summary>
-    private static bool Answers(RtuFrame response, RtuFrame request) => response.Kind switch
+    private bool Answers(RtuFrame response, RtuFrame request) => response.Kind switch
     {
         RtuFrameKind.ExceptionResponse => true,
         _ when response.IsWrite => response.Start == request.Start && response.Quantity == request.Quantity,
-        _ => response.Length == request.ExpectedResponseLength,
+        _ => response.Length == ExpectedLength(request),
     };
+
+    /// <summary>A command read's reply has its own size; every other request's follows from its quantity.</summary>
+    private int ExpectedLength(RtuFrame request)
+    {
+        foreach (var read in _commandReads)
+        {
+            if (read.Matches(request.Bytes.Span))
+            {
+                return read.ReplyLength;
+            }
+        }
+        return request.ExpectedResponseLength;
+    }
+
+    private static bool IsCommandRead(ReadOnlySpan<byte> request, IReadOnlyList<CommandRead> commandReads)
+    {
+        foreach (var read in commandReads)
+        {
+            if (read.Matches(request))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private void AddBadByte(List<RtuStreamItem> items, long offset, byte value)
     {

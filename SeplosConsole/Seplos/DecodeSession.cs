@@ -39,7 +39,7 @@ public sealed record DecodeResult(IReadOnlyList<InterpretedFrame> Items, DecodeS
 /// </summary>
 public sealed class DecodeSession
 {
-    private readonly RtuStreamDecoder _decoder = new();
+    private readonly RtuStreamDecoder _decoder = new(SeplosMap.CommandReads);
     private readonly ReplyIdentifier _identifier = new();
     private long _ambiguous;
     private long _identified;

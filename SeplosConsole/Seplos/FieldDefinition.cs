@@ -11,6 +11,8 @@ public enum RegisterType
     Ascii,
     /// <summary>Not a register: computed from other fields (power, cell delta).</summary>
     Derived,
+    /// <summary>A date over 4 registers, table TB13 (SCA system date, HIA record date); decoded to text.</summary>
+    Tb13Date,
 }
 
 /// <summary>What a field is for; front ends group and filter by it.</summary>
@@ -85,7 +87,7 @@ public sealed record FieldDefinition
     /// </summary>
     public SensorPresence? FittedWhen { get; init; }
 
-    public bool IsNumeric => Type is not RegisterType.Ascii;
+    public bool IsNumeric => Type is not (RegisterType.Ascii or RegisterType.Tb13Date);
     public bool IsSigned => Type is RegisterType.I16 or RegisterType.I32LowWordFirst;
 
     /// <summary>Engineering value of a raw register value.</summary>

@@ -180,6 +180,12 @@ public static class FrameInterpreter
         {
             return result with { Notes = notes };
         }
+        if (block.Id == BlockId.Hia && payload.Length == HistoryRecordCodec.PayloadLength)
+        {
+            // A history record's events are named as the live alarms are.
+            var events = HistoryRecordCodec.Decode(payload).Events.Select(f => new InterpretedFlag(f.Key, f.Name, f.Coil, f.Kind, f.Uncertain)).ToList();
+            return result with { Fields = DecodeFields(block, start, payload), ActiveFlags = events, Notes = notes };
+        }
         return block.IsCoils
             ? result with { ActiveFlags = DecodeFlags(block, start, quantity, payload), UnknownBits = UnknownBits(block, start, quantity, payload), Notes = notes }
             : result with { Fields = DecodeFields(block, start, payload), Notes = notes };
@@ -255,6 +261,13 @@ public static class FrameInterpreter
             return FindUnpaired(frame, readFunction, notes, identification, out alternatives);
         }
 
+        if (readFunction == ModbusFunction.ReadInputRegisters && SeplosMap.DescribeHistoryRequest(start, quantity) is { } history)
+        {
+            // The history read (register reference, HIA): its count is a command, its reply one HIA record.
+            notes.Add(history);
+            var hia = SeplosMap.Block(BlockId.Hia);
+            return (hia, hia.Start, hia.Count, source);
+        }
         var block = SeplosMap.Blocks.FirstOrDefault(b => b.Function == readFunction && b.Covers(start, quantity));
         if (block is null)
         {

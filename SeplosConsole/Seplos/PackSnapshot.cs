@@ -86,6 +86,11 @@ public sealed class PackSnapshot
         var presenceChanged = false;
         foreach (var reading in readings)
         {
+            if (reading.Block == BlockId.Hia)
+            {
+                // A history record is the past, not the pack's state, and its keys are the live ones (cell_1 …).
+                continue;
+            }
             blocks = blocks.SetItem(reading.Block, reading);
             missing = missing.Remove(reading.Block);
             derivedInputsRead |= DerivedInputBlocks.Contains(reading.Block);

@@ -25,6 +25,10 @@ public enum BlockId
     Eib,
     /// <summary>System state bits from the master pack (coils).</summary>
     Eic,
+    /// <summary>System control: only its date (TB13) is mapped; the rest are commands no front end may reach.</summary>
+    Sca,
+    /// <summary>One history record (layout unconfirmed); read with the non-standard request, never polled.</summary>
+    Hia,
 }
 
 /// <summary>

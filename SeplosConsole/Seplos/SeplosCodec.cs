@@ -29,6 +29,8 @@ public static class SeplosCodec
                 var u32 = ((uint)high << 16) | low;
                 long raw = field.Type == RegisterType.I32LowWordFirst ? (int)u32 : u32;
                 return new FieldReading(field, raw, field.ToValue(raw), null);
+            case RegisterType.Tb13Date:
+                return new FieldReading(field, 0, null, Tb13Date.Describe(payload.Slice(at, Tb13Date.Length)));
             default:
                 throw new InvalidOperationException($"{field.Key} is derived, not a register");
         }

@@ -142,6 +142,7 @@ public static partial class SeplosMap
 
         fields.AddRange(SpaFields());
         fields.AddRange(IdentityAndSystemFields());
+        fields.AddRange(ClockFields());
         return [.. fields];
     }
 

@@ -37,6 +37,10 @@ public static partial class SeplosMap
         // A read of 0x1A registers is refused (C1); 0x16 is what the master answers.
         new(BlockId.Eib, "EIB", ModbusFunction.ReadInputRegisters, 0x2100, 0x16, 0x16, "system extremes (master pack), raw", Uncertain: true),
         new(BlockId.Eic, "EIC", ModbusFunction.ReadCoils, 0x2200, 0x50, 0x50, "system state bits (master pack)"),
+        // SCA: only the date (TB13); the control commands after it are deliberately left out.
+        new(BlockId.Sca, "SCA", ModbusFunction.ReadInputRegisters, 0x1500, 0x04, 0x04, "system control: the pack's clock only"),
+        // HIA: one history record, read with the non-standard request of SeplosMap.History.cs, never polled.
+        new(BlockId.Hia, "HIA", ModbusFunction.ReadInputRegisters, 0x1600, 0x28, 0x28, "one history record", Uncertain: true),
     ];
 
     private static readonly FrozenDictionary<BlockId, RegisterBlock> BlocksById = Blocks.ToFrozenDictionary(b => b.Id);
@@ -48,6 +52,12 @@ public static partial class SeplosMap
 
     /// <summary>Blocks that change rarely: read at start, after a write and now and then.</summary>
     public static IReadOnlyList<BlockId> SlowBlocks { get; } = [BlockId.Spa, BlockId.Via, BlockId.Pct, BlockId.Sfa];
+
+    /// <summary>
+    /// Blocks the poller reads with the slow ones when the pack answers them, and stops asking for
+    /// once it refuses: the clock (SCA date), whose read function the documents do not state.
+    /// </summary>
+    public static IReadOnlyList<BlockId> OptionalSlowBlocks { get; } = [BlockId.Sca];
 
     /// <summary>Blocks only the master pack of a parallel system answers.</summary>
     public static IReadOnlyList<BlockId> SystemBlocks { get; } = [BlockId.Eia, BlockId.Eib, BlockId.Eic];
@@ -61,7 +71,7 @@ public static partial class SeplosMap
 
     // Per block, in map order, built once: every block decoded (3–7 a poll per pack) used to scan the whole map.
     private static readonly FrozenDictionary<BlockId, ImmutableArray<FieldDefinition>> FieldsByBlock = Blocks.ToFrozenDictionary(
-        b => b.Id, b => Fields.Where(f => f.Block == b.Id && f.Type != RegisterType.Derived).ToImmutableArray());
+        b => b.Id, b => Fields.Concat(HistoryFields).Where(f => f.Block == b.Id && f.Type != RegisterType.Derived).ToImmutableArray());
     private static readonly FrozenDictionary<BlockId, ImmutableArray<FlagDefinition>> FlagsByBlock = Blocks.ToFrozenDictionary(
         b => b.Id, b => Flags.Where(f => f.Block == b.Id).ToImmutableArray());
 

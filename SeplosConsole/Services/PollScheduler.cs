@@ -78,6 +78,7 @@ public sealed class PollScheduler
             pack.SlowDue = false;
             pack.SlowReadInPoll = true;
             blocks.AddRange(SeplosMap.SlowBlocks);
+            blocks.AddRange(SeplosMap.OptionalSlowBlocks);
         }
         if (_options.ReadSystemBlocks && address == 0)
         {

@@ -150,6 +150,16 @@ public sealed class BmsSimulator
         var quantity = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(4));
         switch ((ModbusFunction)function)
         {
+            case ModbusFunction.ReadInputRegisters when start == SeplosMap.HistoryRequestStart:
+                // The history read's count field is a command (register reference, HIA).
+                if (!pack.TryReadHistory(quantity, out var record))
+                {
+                    return ExceptionReply(address, function, ModbusExceptionCode.IllegalDataValue);
+                }
+                return record is null
+                    ? ExceptionReply(address, function, ModbusExceptionCode.NoHistoryRecord)
+                    : ReadReply(address, function, record);
+
             case ModbusFunction.ReadInputRegisters:
             case ModbusFunction.ReadCoils:
                 if (Options.RefusedReads.Any(r => r.Refuses((ModbusFunction)function, start, quantity)))

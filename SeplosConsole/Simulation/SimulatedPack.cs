@@ -104,6 +104,7 @@ public sealed partial class SimulatedPack
         _lastUpdate = _time.GetUtcNow();
         _current = LoadCurrent(TimeSpan.Zero);
         Render();
+        StartMemory(options);
     }
 
     public byte Address { get; }
@@ -197,13 +198,18 @@ public sealed partial class SimulatedPack
     {
         payload = [];
         var block = BlockFor(function, start, count);
-        if (block is null || (SeplosMap.SystemBlocks.Contains(block.Id) && !IsMaster))
+        // A history record is only served through the history request (TryReadHistory).
+        if (block is null || block.Id == BlockId.Hia || (SeplosMap.SystemBlocks.Contains(block.Id) && !IsMaster))
         {
             return false;
         }
         Update();
         lock (_gate)
         {
+            if (block.Id == BlockId.Sca)
+            {
+                RenderClock();
+            }
             var image = _images[block.Id];
             var offset = start - block.Start;
             if (!block.IsCoils)
@@ -233,7 +239,7 @@ public sealed partial class SimulatedPack
         var spa = SeplosMap.Block(BlockId.Spa);
         if (values.Length == 0 || !spa.Covers(start, (ushort)values.Length))
         {
-            return false;
+            return TryWriteClock(start, values);
         }
         Update();
         lock (_gate)

@@ -50,6 +50,15 @@ public sealed record SimulatorOptions
     /// <summary>Faults the random mode picks from; null = every kind except a disconnect.</summary>
     public IReadOnlyList<SimulatedFault>? RandomFaultKinds { get; init; }
 
+    /// <summary>History records each pack serves (newest first, spread over months).</summary>
+    public int HistoryRecords { get; init; } = 300;
+
+    /// <summary>
+    /// How far each pack's clock is off the host's local time at start (positive: ahead). A real
+    /// pack was seen 8 h ahead of its host (register reference, SCA); `clock --set` corrects it.
+    /// </summary>
+    public TimeSpan ClockDrift { get; init; } = TimeSpan.FromHours(8);
+
     /// <summary>Blocks (or read sizes) every simulated pack refuses with exception 02.</summary>
     public IReadOnlyList<RefusedRead> RefusedReads { get; init; } = [];
 
@@ -84,6 +93,11 @@ public sealed record SimulatorOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BaudRate);
         ArgumentOutOfRangeException.ThrowIfLessThan(Turnaround, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CyclePeriod, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(HistoryRecords);
+        if (ClockDrift.Duration() > TimeSpan.FromDays(3650))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClockDrift), ClockDrift, "a clock drift of more than ten years is no clock");
+        }
         if (FaultRate is < 0 or > 1 || double.IsNaN(FaultRate))
         {
             throw new ArgumentOutOfRangeException(nameof(FaultRate), FaultRate, "fault rate is a share between 0 and 1");

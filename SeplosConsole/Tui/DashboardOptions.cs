@@ -29,6 +29,12 @@ public sealed record DashboardOptions
     /// </summary>
     public Func<string?>? ExtraStatus { get; init; }
 
+    /// <summary>
+    /// Makes a download of a pack's history for the `h` view, sharing the bus with the poller;
+    /// null when the link never transmits (listen mode), and the view says so.
+    /// </summary>
+    public Func<byte, Services.History.HistoryDownload>? History { get; init; }
+
     /// <summary>Clock for ages; tests pass a manual one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -14,7 +14,7 @@ namespace SeplosConsole.Tui;
 /// by a timer (at most <see cref="DashboardOptions.RefreshInterval"/>) or, for a change of state,
 /// by one coalesced <c>Invoke</c>. Views are only touched on the UI thread.
 /// </summary>
-public sealed class DashboardWindow : Window
+public sealed partial class DashboardWindow : Window
 {
     private const int LeftWidth = 38;
 
@@ -35,6 +35,7 @@ public sealed class DashboardWindow : Window
     private readonly PackSelector _selector;
     private readonly ParametersView _parameters;
     private readonly TrendsView _trends;
+    private readonly HistoryView _history;
     private readonly LogPane _log;
     private readonly LiveLabel _statusLine;
     private readonly object? _timer;
@@ -84,10 +85,12 @@ public sealed class DashboardWindow : Window
             Guard(SubmitEdit);
         };
 
+        _history = new HistoryView(_palette) { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Body), Visible = false };
+
         _log = new LogPane(_palette, options.LogCapacity) { X = 0, Y = Pos.Bottom(_monitor), Width = Dim.Fill(), Height = Dim.Fill(1) };
         _statusLine = new LiveLabel(_palette) { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
         _trends = new TrendsView(_palette, options.Trends, feed) { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Func(_ => Split.Body), Visible = false };
-        Add(_monitor, _parameters, _trends, _log, _statusLine);
+        Add(_monitor, _parameters, _trends, _history, _log, _statusLine);
 
         // Subscribe first, then take what is known: a failure the poller met before the window
         // existed (a missing port fails within milliseconds) is in the status, not in an event we saw.
@@ -183,6 +186,7 @@ public sealed class DashboardWindow : Window
     {
         var toParameters = !_parameters.Visible;
         _trends.Visible = false;
+        _history.Visible = false;
         _parameters.Visible = toParameters;
         _monitor.Visible = !toParameters;
         _forceRedraw = true;
@@ -202,6 +206,7 @@ public sealed class DashboardWindow : Window
     {
         var toTrends = !_trends.Visible;
         _trends.Visible = toTrends;
+        _history.Visible = false;
         _parameters.Visible = false;
         _monitor.Visible = !toTrends;
         _forceRedraw = true;
@@ -220,6 +225,7 @@ public sealed class DashboardWindow : Window
         _selector.UsePalette(_palette);
         _parameters.UsePalette(_palette);
         _trends.UsePalette(_palette);
+        _history.UsePalette(_palette);
         _log.UsePalette(_palette);
         _statusLine.UsePalette(_palette);
         SetNeedsDraw();
@@ -432,6 +438,10 @@ public sealed class DashboardWindow : Window
                 _parameters.Table.SetFocus();
                 _parameters.ShowMessage(ParametersView.LeftFieldHint, Tone.Dim);
             }
+            else if (_history.Visible)
+            {
+                HideHistory();
+            }
             else if (_trends.Visible)
             {
                 ToggleTrends();
@@ -454,6 +464,11 @@ public sealed class DashboardWindow : Window
         if (key.IsCtrl || key.IsAlt)
         {
             return false;
+        }
+        if (key == Key.Enter && _history.Visible)
+        {
+            _history.ToggleDetail();
+            return true;
         }
         switch (key.AsRune.Value)
         {
@@ -482,6 +497,9 @@ public sealed class DashboardWindow : Window
                 return true;
             case 'c':
                 _cells.ShowingSinceStart = !_cells.ShowingSinceStart;
+                return true;
+            case 'h':
+                ShowHistory();
                 return true;
             case '?':
                 return ShowHelpAndHandle();

@@ -10,6 +10,7 @@ public static class HelpDialog
     public static readonly IReadOnlyList<(string Keys, string Does)> Rows =
     [
         ("t", "monitor / parameters"),
+        ("h", "the pack's own history (Enter: a record's cells)"),
         ("g", "trends: graphs over time (w: 10 min / 1 h / 24 h)"),
         ("e", "edit a parameter: key value, Enter"),
         ("Tab", "complete a key; lists the matches"),

@@ -10,15 +10,23 @@ namespace SeplosConsole.Tui;
 public sealed class StatusPanel : DashboardPanel
 {
     public const int ProblemLines = 3;
+    /// <summary>The pack's clock is shown yellow when it is further off than this from the host's.</summary>
+    public static readonly TimeSpan ClockDriftWarning = TimeSpan.FromMinutes(1);
+    private const int ClockWidth = 24;
     private static readonly FlagDefinition[] SwitchFlags = [.. SeplosMap.FlagsOf(BlockId.Pic).Where(f => f.Kind == FlagKind.Switch)];
     private readonly LiveLabel _state;
     private readonly LiveLabel _switches;
     private readonly LiveLabel _problems;
+    private readonly LiveLabel _clock;
 
     public StatusPanel(Palette palette) : base("Status", palette)
     {
         _state = AddLine(0, 0);
         _switches = AddLine(0, 1);
+        // The clock shares the FETs line, at its right end.
+        _switches.Width = Terminal.Gui.ViewBase.Dim.Fill(ClockWidth);
+        _clock = AddLine(0, 1, ClockWidth);
+        _clock.X = Terminal.Gui.ViewBase.Pos.AnchorEnd(ClockWidth);
         _problems = AddLine(0, 2);
         _problems.Height = ProblemLines;
     }
@@ -46,6 +54,7 @@ public sealed class StatusPanel : DashboardPanel
     public override void Show(PackStatus status, bool old)
     {
         var pack = status.Snapshot;
+        ShowClock(pack, old);
         if (!pack.Has(BlockId.Pic))
         {
             _state.Show("State: --", Tone.Dim);
@@ -71,6 +80,18 @@ public sealed class StatusPanel : DashboardPanel
             var text = (old ? "(old) " : "") + string.Join(", ", problems);
             _problems.Show(Wrap(text, Math.Max(20, Viewport.Width)), Tone.Alarm);
         }
+    }
+
+    /// <summary>Drift of the pack's clock from the host's local time, as last read (SCA, a slow block).</summary>
+    private void ShowClock(PackSnapshot pack, bool old)
+    {
+        if (PackClockReading.From(pack)?.Drift(TimeZoneInfo.Local) is not { } drift)
+        {
+            _clock.Show("", Tone.Dim);
+            return;
+        }
+        var text = "clock " + PackClockReading.Describe(drift);
+        _clock.Show(text.Length > ClockWidth ? text[..ClockWidth] : text, Aged(drift.Duration() > ClockDriftWarning ? Tone.Warning : Tone.Normal, old));
     }
 
     private static string Named(FlagDefinition flag) => flag.Uncertain ? flag.Name + " ?" : flag.Name;
