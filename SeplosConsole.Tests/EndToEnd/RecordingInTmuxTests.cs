@@ -23,7 +23,7 @@ public sealed partial class RecordingInTmuxTests
 
         await using (var live = await Tmux.StartAsync($"cd '{directory}' && {program} --simulate --record r.rec 2>stderr.txt; echo $? > '{status}'", 100, 32))
         {
-            await live.WaitForScreenAsync(s => s.Contains("│ REC", StringComparison.Ordinal) && s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE and REC on the status line");
+            await live.WaitForScreenAsync(s => s.Contains("| REC |", StringComparison.Ordinal) && s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE and REC on the status line");
             // A few polls (one a second by default).
             await Files.WaitForContentAsync(recording, TimeSpan.FromSeconds(10));
             await live.WaitForScreenAsync(_ => File.ReadAllLines(recording).Length >= 6, "5 recorded updates", TimeSpan.FromSeconds(20));

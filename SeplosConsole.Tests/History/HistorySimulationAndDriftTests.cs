@@ -81,7 +81,8 @@ public class HistorySimulationAndDriftTests
     public void Mqtt_publishes_clock_drift_in_seconds_as_a_diagnostic_duration_sensor()
     {
         var options = new MqttOptions { Server = "localhost" };
-        var readAt = DateTimeOffset.UtcNow;
+        // Whole seconds: the pack's date (TB13) holds no fraction, so the drift is a whole number.
+        var readAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var sca = new byte[8];
         Tb13Date.Encode(TimeZoneInfo.ConvertTime(readAt, TimeZoneInfo.Local).DateTime.AddSeconds(-95), sca);
         var snapshot = SeplosConsole.Tests.Mqtt.TestPacks.Snapshot(0).With(new BlockReading(BlockId.Sca, sca, readAt));

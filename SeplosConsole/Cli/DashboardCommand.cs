@@ -50,7 +50,7 @@ public static class DashboardCommand
                     LightTheme = parse.GetValue(light),
                     Trends = trends,
                     ExtraStatus = bridge is null && bus.RecordingStatus is null ? null
-                        : () => string.Join(" │ ", new[] { bus.RecordingStatus, bridge?.Status.ToString() }.Where(part => part is { Length: > 0 })),
+                        : () => string.Join(" | ", new[] { bus.RecordingStatus, bridge?.Status.ToString() }.Where(part => part is { Length: > 0 })),
                     History = bus.Poller is { } poller ? address => Services.History.HistoryDownload.OnBus(poller, address) : null,
                 }, stop.Token, context.Error).ConfigureAwait(false);
             }
