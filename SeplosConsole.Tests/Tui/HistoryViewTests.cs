@@ -138,4 +138,22 @@ public sealed class HistoryViewTests
         Assert.Contains(text, ui.Screen());
         Assert.Equal(Palette.Dark.Foreground(tone), ui.ForegroundOf(text));
     }
+
+    [Fact]
+    public void At_80_columns_beside_the_pack_list_the_clock_drift_leaves_the_fets_line_whole()
+    {
+        var readAt = DashboardHarness.Start;
+        var sca = new byte[8];
+        Tb13Date.Encode(TimeZoneInfo.ConvertTime(readAt, TimeZoneInfo.Local).DateTime.AddHours(8), sca);
+        using var ui = Online(history: null, snapshot: SnapshotBuilder.Typical().Build(readAt).With(new BlockReading(BlockId.Sca, sca, readAt)), width: 80, height: 24);
+        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical(1).Build(readAt), readAt);
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+
+        var screen = ui.Screen();
+
+        // The pack list narrows the status panel to half the screen; the drift once overwrote "ON".
+        Assert.Contains("Packs", screen);
+        Assert.Contains("clock +8 h 0 min 0 s", screen);
+        Assert.Contains("discharge ON", screen);
+    }
 }

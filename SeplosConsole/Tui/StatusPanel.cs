@@ -23,9 +23,10 @@ public sealed class StatusPanel : DashboardPanel
     {
         _state = AddLine(0, 0);
         _switches = AddLine(0, 1);
-        // The clock shares the FETs line, at its right end.
-        _switches.Width = Terminal.Gui.ViewBase.Dim.Fill(ClockWidth);
-        _clock = AddLine(0, 1, ClockWidth);
+        // The clock shares the state line, at its right end: the state is short ("State: Charging"),
+        // the FETs line already fills a narrow panel (80 columns with the pack list beside it).
+        _state.Width = Terminal.Gui.ViewBase.Dim.Fill(ClockWidth);
+        _clock = AddLine(0, 0, ClockWidth);
         _clock.X = Terminal.Gui.ViewBase.Pos.AnchorEnd(ClockWidth);
         _problems = AddLine(0, 2);
         _problems.Height = ProblemLines;
@@ -47,6 +48,7 @@ public sealed class StatusPanel : DashboardPanel
             _problems.Y = value ? 0 : 2;
             _problems.Height = value ? 1 : ProblemLines;
             _state.Y = value ? 1 : 0;
+            _clock.Y = _state.Y;
             _switches.Visible = !value;
         }
     }
