@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Services;
+using SeplosConsole.Services.Writes;
 using SeplosConsole.Services.Trends;
 using SeplosConsole.Tui;
 
@@ -46,7 +47,7 @@ public static class DashboardCommand
             {
                 exitCode = await Dashboard.RunAsync(bus.Feed, new DashboardOptions
                 {
-                    Editor = bus.Writes is null ? new RefusingParameterEditor(bus.WritesRefusedReason) : new QueueParameterEditor(bus.Writes),
+                    Editor = bus.Writes is null ? new RefusingParameterEditor(bus.WritesRefusedReason, new WriteJournal(settings.JournalPath), settings.Port) : new QueueParameterEditor(bus.Writes),
                     LightTheme = parse.GetValue(light),
                     Trends = trends,
                     ExtraStatus = bridge is null && bus.RecordingStatus is null ? null
