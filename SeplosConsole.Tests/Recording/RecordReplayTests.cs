@@ -119,6 +119,7 @@ public sealed class RecordReplayTests
     [InlineData("--replay /nonexistent/r.rec show soc", 1, "/nonexistent/r.rec does not exist")]
     [InlineData("--replay REC --speed 0 show soc", 2, "--speed 0: expected a number above 0")]
     [InlineData("--replay REC --record other.rec mqtt", 2, "--record and --replay together")]
+    [InlineData("--simulate --record REC show soc", 2, "--record: only the dashboard, `seplos watch` and `seplos mqtt` record")]
     [InlineData("--simulate --record /nonexistent/dir/r.rec", 1, "--record: the folder /nonexistent/dir does not exist")]
     public async Task Bad_recording_options_get_one_line_and_the_right_exit_code(string arguments, int exitCode, string message)
     {

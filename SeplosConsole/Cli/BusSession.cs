@@ -28,6 +28,11 @@ public sealed class BusSession : IAsyncDisposable
             throw new CliException("listen mode never transmits, and this command has to ask the pack: "
                 + "use the dashboard (`seplos --listen`) or `seplos --listen mqtt`, or connect to the pack on a separate port");
         }
+        if (settings.RecordFile is not null)
+        {
+            // Said rather than ignored: the user would expect a file that never comes.
+            throw new UsageException("--record: only the dashboard, `seplos watch` and `seplos mqtt` record (they keep reading); this command reads once");
+        }
         if (Mqtt.BrokerAddress.IsBroker(settings.Port))
         {
             throw new CliException($"{settings.Port} is a broker: only the dashboard reads packs from it so far (`seplos --port {settings.Port}`); this command needs the bus");
