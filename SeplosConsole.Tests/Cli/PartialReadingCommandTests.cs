@@ -203,6 +203,22 @@ public sealed class PartialReadingCommandTests
         Assert.Equal(0, (await link.RunAsync("show", "soc")).ExitCode);
     }
 
+    [Fact]
+    public async Task A_capture_replay_on_a_live_simulators_link_refuses_and_leaves_it_serving()
+    {
+        await using var link = await SimulatedLink.StartAsync();
+        var target = File.ResolveLinkTarget(link.Path, returnFinalTarget: false)!.FullName;
+        var capture = Path.Combine(link.Directory, "capture.txt");
+        await File.WriteAllTextAsync(capture, "00 04 10 00 00 12 75 16\n");
+
+        var replay = await CliRunner.RunProcessAsync(SeplosProgram.Managed, ["simulate", "--link", link.Path, "--replay", capture], link.Directory);
+
+        Assert.Equal(1, replay.ExitCode);
+        Assert.Contains("a live simulator serves it already", replay.Error);
+        Assert.Equal(target, File.ResolveLinkTarget(link.Path, returnFinalTarget: false)!.FullName);
+        Assert.Equal(0, (await link.RunAsync("show", "soc")).ExitCode);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);

@@ -104,8 +104,11 @@ public sealed class CaptureReplayHost
             throw new InvalidOperationException("the capture holds no bytes to replay");
         }
         var linked = false;
+        LinkClaim? claim = null;
         try
         {
+            // Like the simulator: a path a live simulator or replay serves is refused, not taken over.
+            claim = LinkClaim.Take(linkPath);
             using var pty = PseudoTerminal.Open();
             PtySimulatorHost.Relink(linkPath, pty.SlavePath);
             linked = true;
@@ -148,6 +151,8 @@ public sealed class CaptureReplayHost
             {
                 PtySimulatorHost.RemoveLink(linkPath);
             }
+            // Given up only once the link is gone: the next one may then make its own.
+            claim?.Dispose();
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace SeplosConsole.Simulation;
@@ -24,8 +23,10 @@ internal sealed class LinkClaim : IDisposable
         {
             return new LinkClaim(null);
         }
-        // Abstract names are limited to 107 bytes: name the claim by a hash of the full path.
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(linkPath))))[..32];
+        // Abstract names are limited to 107 bytes: name the claim by a hash of the full path. Not a
+        // cryptographic one: .NET's hashes load OpenSSL, which a minimal Pi (and the arm64 check
+        // under qemu) does not have, and the simulator aborted there (CI, issue 14).
+        var hash = StableHash(Encoding.UTF8.GetBytes(Path.GetFullPath(linkPath))).ToString("X16", System.Globalization.CultureInfo.InvariantCulture);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -40,4 +41,15 @@ internal sealed class LinkClaim : IDisposable
     }
 
     public void Dispose() => _socket?.Dispose();
+
+    /// <summary>64-bit FNV-1a: the same for the same path in every process (string.GetHashCode is not).</summary>
+    internal static ulong StableHash(ReadOnlySpan<byte> bytes)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+        return hash;
+    }
 }
