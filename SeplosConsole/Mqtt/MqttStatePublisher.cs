@@ -360,8 +360,18 @@ internal sealed class MqttStatePublisher
         return !string.Equals(now.Payload, last.Payload, StringComparison.Ordinal);
     }
 
-    private Task Publish(IMqttClient client, string topic, string payload, MqttQualityOfServiceLevel qos, CancellationToken cancellationToken, bool retain = true)
-        => MqttMessages.PublishAsync(client, topic, payload, qos, _log, cancellationToken, retain);
+    /// <summary>
+    /// Stops between messages, never inside one: a QoS 1 publish cancelled half-way can leave
+    /// MQTTnet's connection unusable, and the goodbye (every pack offline) then never went out — the
+    /// broker published only the bridge's last will (seen when stopping during the first discovery
+    /// burst). A publish still has a deadline of its own.
+    /// </summary>
+    private async Task Publish(IMqttClient client, string topic, string payload, MqttQualityOfServiceLevel qos, CancellationToken cancellationToken, bool retain = true)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = new CancellationTokenSource(_options.ConnectTimeout);
+        await MqttMessages.PublishAsync(client, topic, payload, qos, _log, deadline.Token, retain).ConfigureAwait(false);
+    }
 
     /// <summary>What this connection has published; forgotten on reconnect so everything goes out again.</summary>
     private sealed class SessionState
