@@ -1,3 +1,4 @@
+using SeplosConsole.Tests.Bus;
 using System.Diagnostics;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Seplos;
@@ -50,7 +51,7 @@ public sealed class BrokerFeedTests(ITestOutputHelper output)
         var running = feed.RunAsync(stop.Token);
         try
         {
-            await Until(() => feed.AllStatus.Count == 3 && feed.AllStatus.All(s => s.Snapshot.Has(BlockId.Pia)), "three packs");
+            await FeedWaits.UntilAsync(feed, _ => feed.AllStatus.Count == 3 && feed.AllStatus.All(s => s.Snapshot.Has(BlockId.Pia)), "three packs");
             var packs = feed.AllStatus;
             // Both bridges have a pack 0: the first to arrive keeps number 0, the other takes the
             // first number no bus uses (16), and says where it comes from.
@@ -70,7 +71,7 @@ public sealed class BrokerFeedTests(ITestOutputHelper output)
             }
 
             await shed.StopAsync();
-            await Until(() => feed.AllStatus.Single(p => p.Address == shedPack).State == PackLinkState.Stale, "shed's pack stale");
+            await FeedWaits.UntilAsync(feed, _ => feed.AllStatus.Single(p => p.Address == shedPack).State == PackLinkState.Stale, "shed's pack stale");
             Assert.Equal("bridge shed is offline", feed.AllStatus.Single(p => p.Address == shedPack).LastError);
             Assert.Equal(51.20, feed.AllStatus.Single(p => p.Address == shedPack).Snapshot.Value("pack_voltage"));
             Assert.Equal(PackLinkState.Online, feed.AllStatus.Single(p => p.Address == origins[("garage", 0)]).State);
@@ -100,14 +101,14 @@ public sealed class BrokerFeedTests(ITestOutputHelper output)
         var running = feed.RunAsync(stop.Token);
         try
         {
-            await Until(() => feed.AllStatus.Count == 1, "the pack");
+            await FeedWaits.UntilAsync(feed, _ => feed.AllStatus.Count == 1, "the pack");
             var latencies = new List<double>();
             for (var i = 1; i <= 50; i++)
             {
                 var soc = 10.0 + i;
                 var readAt = Stopwatch.GetTimestamp();
                 source.Update(TestPacks.Status(0, TestPacks.Snapshot(0, new Dictionary<string, double> { ["soc"] = soc })));
-                await Until(() => arrivals.ContainsKey(soc), $"soc {soc} at the viewer");
+                await FeedWaits.UntilAsync(feed, _ => arrivals.ContainsKey(soc), $"soc {soc} at the viewer");
                 latencies.Add(Stopwatch.GetElapsedTime(readAt, arrivals[soc]).TotalMilliseconds);
             }
             latencies.Sort();
@@ -119,20 +120,6 @@ public sealed class BrokerFeedTests(ITestOutputHelper output)
         {
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-    }
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException($"no {what} within 10 s");
-            }
-            // The feed's state has no awaitable for "this many packs"; poll it briefly.
-            await Task.Delay(5);
         }
     }
 }
