@@ -11,7 +11,9 @@ public enum MqttWriteOutcome
     Failed,
 }
 
-public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
+/// <param name="Old">The value the pack held before, when the pipeline read it (for a remote dashboard's answer).</param>
+/// <param name="New">The value written, when the pipeline got that far.</param>
+public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message, double? Old = null, double? New = null)
 {
     public static MqttWriteResult Confirmed(string message) => new(MqttWriteOutcome.Confirmed, message);
     public static MqttWriteResult Refused(string message) => new(MqttWriteOutcome.Refused, message);
@@ -29,6 +31,14 @@ public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message)
 public interface IMqttWriteHandler
 {
     Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A command from a remote dashboard whose person confirmed one write (<paramref name="remote"/>:
+    /// raw old → raw new): the handler must write only when its own fresh plan is that write. A
+    /// handler that cannot check it refuses (the default), so a confirmation is never ignored.
+    /// </summary>
+    Task<MqttWriteResult> WriteAsync(byte address, string key, string value, RemoteWriteRequest remote, CancellationToken cancellationToken)
+        => Task.FromResult(MqttWriteResult.Refused("this front end cannot check a remote dashboard's confirmation; nothing written"));
 
     /// <summary>
     /// A command the bridge refused before the pipeline saw it (key not allow-listed, pack not on

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using MQTTnet;
@@ -76,11 +77,14 @@ internal sealed class MqttCommandHandler
         }
         else if (CommandAge(message) is { } age && age > _options.MaxCommandAge)
         {
-            _log(BusEventLevel.Warning, $"MQTT: ignored a command on {message.Topic} sent {age.TotalSeconds:0} s ago (more than {_options.MaxCommandAge.TotalSeconds:0} s)");
+            var reason = $"sent {age.TotalSeconds:0} s ago (more than {_options.MaxCommandAge.TotalSeconds:0} s)";
+            _log(BusEventLevel.Warning, $"MQTT: ignored a command on {message.Topic} {reason}");
+            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message)), MqttWriteResult.Refused($"the command was {reason}; nothing written"));
         }
-        else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim())))
+        else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message))))
         {
             _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {InputEcho.Shorten(payload)}");
+            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message)), MqttWriteResult.Refused("too many commands waiting at the bridge; nothing written"));
         }
         return true;
     }
@@ -88,7 +92,7 @@ internal sealed class MqttCommandHandler
     /// <summary>How old a command is, when it says when it was sent (user property <c>sent_at</c>, ISO 8601).</summary>
     internal static TimeSpan? CommandAge(MqttApplicationMessage message)
     {
-        var sentAt = message.UserProperties?.FirstOrDefault(p => p.Name == "sent_at")?.ReadValueAsString();
+        var sentAt = message.UserProperties?.FirstOrDefault(p => p.Name == RemoteWriteRequest.SentAtProperty)?.ReadValueAsString();
         return DateTimeOffset.TryParse(sentAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
             ? DateTimeOffset.UtcNow - time
             : null;
@@ -131,6 +135,18 @@ internal sealed class MqttCommandHandler
         }
     }
 
+    /// <summary>
+    /// A remote dashboard's command refused before it was queued (too old, queue full): it waits for an
+    /// answer, so it gets one. Not awaited inside the receive handler (see <see cref="ClearRetainedCommand"/>).
+    /// </summary>
+    private void AnswerAtOnce(WriteCommand command, MqttWriteResult result)
+    {
+        if (command.Remote is not null && _connectedClient() is not null)
+        {
+            _ = PublishResultAsync(command, result, CancellationToken.None);
+        }
+    }
+
     private async Task<MqttWriteResult> ExecuteAsync(WriteCommand command, CancellationToken cancellationToken)
     {
         if (!_writable.TryGetValue(command.Key, out var field))
@@ -149,7 +165,9 @@ internal sealed class MqttCommandHandler
         }
         try
         {
-            return await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, cancellationToken).ConfigureAwait(false);
+            return command.Remote is { } remote
+                ? await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, remote, cancellationToken).ConfigureAwait(false)
+                : await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -184,7 +202,43 @@ internal sealed class MqttCommandHandler
         {
             _log(BusEventLevel.Warning, $"MQTT: could not publish the result of {command.Key} for pack {command.Address}: {ex.Message}");
         }
+        if (command.Remote is { } remote)
+        {
+            await AnswerAsync(client, command, remote, result, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private sealed record WriteCommand(byte Address, string Key, string Value);
+    /// <summary>The answer to a remote dashboard: on its response topic, with its correlation data.</summary>
+    private async Task AnswerAsync(IMqttClient client, WriteCommand command, RemoteWriteRequest remote, MqttWriteResult result, CancellationToken cancellationToken)
+    {
+        var answer = new RemoteWriteResult(remote.RequestId, _topics.Prefix, command.Address, command.Key, result.Old, result.New,
+            _writable.TryGetValue(command.Key, out var field) ? field.Unit : "", result.Outcome, result.Message, DateTimeOffset.UtcNow);
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(remote.ResponseTopic)
+            .WithPayload(answer.Serialise())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            // Never retained: an answer is for the request waiting now, not for a later subscriber.
+            .WithRetainFlag(false)
+            .WithCorrelationData(Encoding.UTF8.GetBytes(remote.RequestId))
+            .WithMessageExpiryInterval(AnswerExpirySeconds)
+            .Build();
+        try
+        {
+            var published = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!published.IsSuccess)
+            {
+                _log(BusEventLevel.Warning, $"MQTT: broker refused the answer to {remote.ResponseTopic} ({published.ReasonCode})");
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log(BusEventLevel.Warning, $"MQTT: could not answer the dashboard's {command.Key} command for pack {command.Address}: {ex.Message}");
+        }
+    }
+
+    /// <summary>A dashboard waits 15 s for its answer (RemoteWriteClient); one kept longer would only arrive to nobody.</summary>
+    private const uint AnswerExpirySeconds = 60;
+
+    /// <param name="Remote">A remote dashboard's request (response topic, confirmed plan); null for a plain <c>/set</c>.</param>
+    private sealed record WriteCommand(byte Address, string Key, string Value, RemoteWriteRequest? Remote = null);
 }

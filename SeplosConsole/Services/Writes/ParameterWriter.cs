@@ -43,26 +43,10 @@ public sealed class ParameterWriter
     /// </summary>
     public async Task<WriteValidation> PrepareAsync(ParameterWriteRequest request, CancellationToken cancellationToken)
     {
-        var (field, unresolved) = ParameterResolver.Resolve(request.Key);
-        if (field is null)
+        var requested = CheckRequest(request);
+        if (requested.Stop is { } stop)
         {
-            return WriteValidation.Ended(new(WriteResult.Refused, unresolved!));
-        }
-        var parsed = ParameterValueParser.Parse(field, request.Value);
-        if (parsed.Value is not { } typed)
-        {
-            return WriteValidation.Ended(new(WriteResult.Refused, parsed.Refusal!), field);
-        }
-        if (field.ToRaw(typed) is not { } newRaw)
-        {
-            return WriteValidation.Ended(new(WriteResult.Refused, $"{InputEcho.Shorten(request.Value.Trim())} does not fit register 0x{field.Address:X4} of {field.Key}"), field);
-        }
-        // Range is checked on what would really be written, after rounding to the register.
-        var rounded = field.ToValue(newRaw);
-        if (!field.InRange(rounded))
-        {
-            return WriteValidation.Ended(new(WriteResult.Refused,
-                $"{SpaValues.Describe(field, newRaw)} is outside the safe range of {field.Key}: {RangeText(field)}"), field);
+            return stop;
         }
 
         SpaValues current;
@@ -72,9 +56,53 @@ public sealed class ParameterWriter
         }
         catch (Exception ex) when (ex is BusException or PackRefusedException)
         {
-            return WriteValidation.Ended(new(WriteResult.Failed, $"could not read the current parameters of pack {_address}: {ex.Message}; nothing written"), field);
+            return WriteValidation.Ended(new(WriteResult.Failed, $"could not read the current parameters of pack {_address}: {ex.Message}; nothing written"), requested.Field);
         }
+        return Plan(request, requested, current);
+    }
 
+    /// <summary>
+    /// The same checks as <see cref="PrepareAsync"/> against SPA values the caller already has,
+    /// without the bus: a dashboard fed from the broker validates against the bridge's last
+    /// reading before it sends the command (the bridge checks again against its own fresh read).
+    /// </summary>
+    public static WriteValidation Validate(ParameterWriteRequest request, SpaValues current)
+    {
+        var requested = CheckRequest(request);
+        return requested.Stop ?? Plan(request, requested, current);
+    }
+
+    /// <summary>Key, number and range: everything that needs no reading of the pack.</summary>
+    private static RequestedValue CheckRequest(ParameterWriteRequest request)
+    {
+        var (field, unresolved) = ParameterResolver.Resolve(request.Key);
+        if (field is null)
+        {
+            return new(null, 0, 0, WriteValidation.Ended(new(WriteResult.Refused, unresolved!)));
+        }
+        var parsed = ParameterValueParser.Parse(field, request.Value);
+        if (parsed.Value is not { } typed)
+        {
+            return new(field, 0, 0, WriteValidation.Ended(new(WriteResult.Refused, parsed.Refusal!), field));
+        }
+        if (field.ToRaw(typed) is not { } newRaw)
+        {
+            return new(field, 0, typed, WriteValidation.Ended(new(WriteResult.Refused, $"{InputEcho.Shorten(request.Value.Trim())} does not fit register 0x{field.Address:X4} of {field.Key}"), field));
+        }
+        // Range is checked on what would really be written, after rounding to the register.
+        if (!field.InRange(field.ToValue(newRaw)))
+        {
+            return new(field, newRaw, typed, WriteValidation.Ended(new(WriteResult.Refused,
+                $"{SpaValues.Describe(field, newRaw)} is outside the safe range of {field.Key}: {RangeText(field)}"), field));
+        }
+        return new(field, newRaw, typed, null);
+    }
+
+    /// <summary>Relations, size of the change and warnings, against the pack's current values.</summary>
+    private static WriteValidation Plan(ParameterWriteRequest request, RequestedValue requested, SpaValues current)
+    {
+        var field = requested.Field!;
+        var newRaw = requested.NewRaw;
         var oldRaw = current.Raw(field.Key);
         var warnings = new List<string>();
         var plan = new WritePlan(field, oldRaw, newRaw, warnings);
@@ -98,7 +126,7 @@ public sealed class ParameterWriter
             }
             warnings.Add($"forced: {tooLarge}");
         }
-        if (Math.Abs(rounded - typed) > field.Scale / 1000)
+        if (Math.Abs(field.ToValue(newRaw) - requested.Typed) > field.Scale / 1000)
         {
             warnings.Add($"{InputEcho.Shorten(request.Value.Trim())} is rounded to {SpaValues.Describe(field, newRaw)}, the register's resolution");
         }
@@ -107,6 +135,9 @@ public sealed class ParameterWriter
             .Select(v => $"the pack already breaks a rule this write does not touch: {v}"));
         return WriteValidation.Ready(plan);
     }
+
+    /// <summary>What <see cref="CheckRequest"/> found: the field and raw value to write, or the stop.</summary>
+    private readonly record struct RequestedValue(FieldDefinition? Field, long NewRaw, double Typed, WriteValidation? Stop);
 
     /// <summary>Runs the whole pipeline and journals the attempt. Succeeded only when the read-back equals what was written.</summary>
     public async Task<WriteOutcome> ExecuteAsync(ParameterWriteRequest request, IConfirmation confirmation, CancellationToken cancellationToken)
@@ -273,6 +304,7 @@ public sealed class ParameterWriter
         Unit = field?.Unit,
         Result = result,
         Reason = reason,
+        RequestId = request.RequestId,
     };
 
     /// <summary>Appends; null when the line is on disk, else why it is not.</summary>

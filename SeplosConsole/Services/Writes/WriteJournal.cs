@@ -32,6 +32,8 @@ public sealed record WriteJournalEntry
     public required string Result { get; init; }
     /// <summary>Why, in the words shown to the person (without the result word in front).</summary>
     public required string Reason { get; init; }
+    /// <summary>A remote edit's request id: the same on the dashboard's line and the bridge's (docs/mqtt.md, "Remote edits").</summary>
+    public string? RequestId { get; init; }
 }
 
 /// <summary>

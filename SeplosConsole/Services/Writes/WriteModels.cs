@@ -7,7 +7,8 @@ namespace SeplosConsole.Services.Writes;
 /// <param name="Value">The new value, invariant culture, optionally followed by the field's unit ("45", "45V", "3.45 V").</param>
 /// <param name="Force">Allows a change of more than 20 % or to/from zero; never a value out of range or a broken relation.</param>
 /// <param name="Source">Who asked: "cli", "tui", "mqtt", "restore"; recorded in the journal.</param>
-public sealed record ParameterWriteRequest(string Key, string Value, bool Force = false, string Source = "cli");
+/// <param name="RequestId">A remote dashboard's request id (MQTT correlation), journaled on both sides so the two records can be matched.</param>
+public sealed record ParameterWriteRequest(string Key, string Value, bool Force = false, string Source = "cli", string? RequestId = null);
 
 /// <summary>How a write attempt ended; the journal stores the snake_case name.</summary>
 public enum WriteResult
