@@ -47,7 +47,7 @@ public static class DashboardCommand
             {
                 exitCode = await Dashboard.RunAsync(bus.Feed, new DashboardOptions
                 {
-                    Editor = bus.Writes is null ? new RefusingParameterEditor(bus.WritesRefusedReason, new WriteJournal(settings.JournalPath), settings.Port) : new QueueParameterEditor(bus.Writes),
+                    Editor = bus.DashboardEditor(),
                     LightTheme = parse.GetValue(light),
                     Trends = trends,
                     ExtraStatus = bridge is null && bus.RecordingStatus is null ? null

@@ -69,6 +69,15 @@ public sealed class LiveBus : IAsyncDisposable
         : _broker is not null ? BrokerFeed.WritesRefusedReason : ListenFeed.WritesRefusedReason;
 
     /// <summary>
+    /// The dashboard's editor: the write queue on our own bus; commands to the bridge that owns the
+    /// pack when fed from a broker (<see cref="RemoteWriteClient"/>); otherwise every edit is refused
+    /// with the reason. All of them journal every attempt.
+    /// </summary>
+    public Tui.IParameterEditor DashboardEditor() => Writes is not null ? new Tui.QueueParameterEditor(Writes)
+        : _broker is not null ? new RemoteWriteClient(_broker, new WriteJournal(Settings.JournalPath))
+        : new Tui.RefusingParameterEditor(WritesRefusedReason, new WriteJournal(Settings.JournalPath), Settings.Port);
+
+    /// <summary>
     /// For a status line: "REC" while recording ("REC stopped" after a failed write), "end of
     /// recording" when a replay is over; null otherwise.
     /// </summary>

@@ -39,7 +39,7 @@ public sealed class BrokerFeed : IPackFeed
         LinkName = $"mqtt{(options.Tls ? "s" : "")}://{options.Server}:{options.Port}/{string.Join(',', _prefixes)}";
     }
 
-    /// <summary>Why the dashboard does not write when fed from the broker (remote edits are not built yet).</summary>
+    /// <summary>Why a one-shot command cannot write through the broker (the dashboard edits through <see cref="RemoteWriteClient"/>).</summary>
     public const string WritesRefusedReason = "this dashboard reads the packs from the MQTT broker and cannot write to them; change parameters on the machine that owns the bus (seplos edit there), or from Home Assistant where that bridge allows writes";
 
     public event EventHandler<PackStatus>? PackUpdated;
@@ -92,6 +92,21 @@ public sealed class BrokerFeed : IPackFeed
     /// <summary>The connection used for commands to bridges (null while disconnected).</summary>
     internal IMqttClient? Client => _connection.ConnectedClient;
 
+    /// <summary>
+    /// Where bridges answer this viewer's commands (<see cref="RemoteWriteClient"/>): under the bridge's
+    /// own prefix, so a broker's per-prefix access rules cover it, and named after this connection.
+    /// </summary>
+    internal string ResponseTopic(string bridge) => $"{bridge}/{ResponseLevel}";
+
+    // A client id may hold characters a topic level cannot ('+', '#', '/').
+    private string ResponseLevel => $"viewer/{string.Concat(_options.ClientId.Select(c => c is '+' or '#' or '/' ? '_' : c))}/result";
+
+    /// <summary>The broker address of one bridge, for the journal's port (mqtt://host:port/bridge).</summary>
+    internal string BridgeLink(string bridge) => $"mqtt{(_options.Tls ? "s" : "")}://{_options.Server}:{_options.Port}/{bridge}";
+
+    /// <summary>Raised on MQTTnet's receive task for every answer to this viewer's commands.</summary>
+    internal event Action<MqttApplicationMessage>? ResponseReceived;
+
     /// <summary>Raised for every snapshot received, with the time it arrived (for latency figures).</summary>
     public event Action<RemotePackStatus, DateTimeOffset>? SnapshotReceived;
 
@@ -105,7 +120,8 @@ public sealed class BrokerFeed : IPackFeed
         {
             subscription = subscription
                 .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce)
-                .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce);
+                .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter($"{prefix}/{ResponseLevel}", MqttQualityOfServiceLevel.AtLeastOnce);
         }
         await session.Client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
         Report(BusEventLevel.Info, null, $"following {string.Join(", ", _prefixes)} on {MqttConnectionErrors.Where(_options)}");
@@ -126,6 +142,11 @@ public sealed class BrokerFeed : IPackFeed
     {
         var now = DateTimeOffset.UtcNow;
         var topic = e.ApplicationMessage.Topic;
+        if (topic.EndsWith("/" + ResponseLevel, StringComparison.Ordinal))
+        {
+            ResponseReceived?.Invoke(e.ApplicationMessage);
+            return Task.CompletedTask;
+        }
         var payload = e.ApplicationMessage.ConvertPayloadToString() ?? "";
         if (topic.EndsWith("/bridge/state", StringComparison.Ordinal))
         {

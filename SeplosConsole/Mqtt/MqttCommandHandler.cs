@@ -79,15 +79,22 @@ internal sealed class MqttCommandHandler
         {
             var reason = $"sent {age.TotalSeconds:0} s ago (more than {_options.MaxCommandAge.TotalSeconds:0} s)";
             _log(BusEventLevel.Warning, $"MQTT: ignored a command on {message.Topic} {reason}");
-            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message)), MqttWriteResult.Refused($"the command was {reason}; nothing written"));
+            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message)), MqttWriteResult.Refused($"the command was {reason}; nothing written"));
         }
-        else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message))))
+        else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message))))
         {
             _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {InputEcho.Shorten(payload)}");
-            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message)), MqttWriteResult.Refused("too many commands waiting at the bridge; nothing written"));
+            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message)), MqttWriteResult.Refused("too many commands waiting at the bridge; nothing written"));
         }
         return true;
     }
+
+    /// <summary>
+    /// When a command with an MQTT 5 message expiry (a remote dashboard's: it stops waiting then)
+    /// must no longer be written, counted from its arrival; null without one.
+    /// </summary>
+    private static DateTimeOffset? ExpiresAt(MqttApplicationMessage message)
+        => message.MessageExpiryInterval > 0 ? DateTimeOffset.UtcNow.AddSeconds(message.MessageExpiryInterval) : null;
 
     /// <summary>How old a command is, when it says when it was sent (user property <c>sent_at</c>, ISO 8601).</summary>
     internal static TimeSpan? CommandAge(MqttApplicationMessage message)
@@ -152,6 +159,11 @@ internal sealed class MqttCommandHandler
         if (!_writable.TryGetValue(command.Key, out var field))
         {
             return _writeHandler?.Refused(command.Address, command.Key, command.Value, $"{command.Key} is not in write_allow_list") ?? MqttWriteResult.Refused($"{command.Key} is not in write_allow_list");
+        }
+        if (command.ExpiresAt < DateTimeOffset.UtcNow)
+        {
+            // It waited in this queue past its expiry: whoever sent it has stopped waiting for the answer.
+            return _writeHandler?.Refused(command.Address, field.Key, command.Value, "the command expired while waiting at the bridge; nothing written") ?? MqttWriteResult.Refused("the command expired while waiting at the bridge; nothing written");
         }
         if (!_isOnBus(command.Address))
         {
@@ -236,9 +248,10 @@ internal sealed class MqttCommandHandler
         }
     }
 
-    /// <summary>A dashboard waits 15 s for its answer (RemoteWriteClient); one kept longer would only arrive to nobody.</summary>
+    /// <summary>A dashboard waits 15 s for its answer (RemoteWriteClient); an answer held longer by the broker would reach nobody.</summary>
     private const uint AnswerExpirySeconds = 60;
 
     /// <param name="Remote">A remote dashboard's request (response topic, confirmed plan); null for a plain <c>/set</c>.</param>
-    private sealed record WriteCommand(byte Address, string Key, string Value, RemoteWriteRequest? Remote = null);
+    /// <param name="ExpiresAt">From the command's message expiry: not written after this.</param>
+    private sealed record WriteCommand(byte Address, string Key, string Value, RemoteWriteRequest? Remote = null, DateTimeOffset? ExpiresAt = null);
 }
