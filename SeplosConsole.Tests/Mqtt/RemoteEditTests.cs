@@ -1,0 +1,349 @@
+using MQTTnet;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using SeplosConsole.Mqtt;
+using SeplosConsole.Rtu;
+using SeplosConsole.Seplos;
+using SeplosConsole.Services;
+using SeplosConsole.Services.Writes;
+using SeplosConsole.Simulation;
+using SeplosConsole.Tests.Bus;
+using SeplosConsole.Tests.Support;
+using SeplosConsole.Tui;
+using Xunit.Abstractions;
+
+namespace SeplosConsole.Tests.Mqtt;
+
+/// <summary>
+/// Issue 15, remote edits: a dashboard fed from a real mosquitto edits a parameter through the
+/// bridge that owns the bus (a real <see cref="MqttBridge"/> on the in-process simulator, with the
+/// write queue and journal the `seplos mqtt` command wires), and hears back how it ended.
+/// </summary>
+[Collection(TimingCollection.Name)]
+public sealed class RemoteEditTests(ITestOutputHelper output)
+{
+    private const string Key = "soc_low_alarm";
+
+    [Fact]
+    public async Task A_remote_edit_is_written_on_the_bus_owner_journaled_on_both_sides_and_shown_confirmed()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        await using var commands = await CommandSpy.StartAsync(rig.Broker);
+        var viewer = rig.Viewer();
+        Assert.Equal(5.0, rig.Pack.Value(Key));
+
+        var preparation = await viewer.PrepareAsync(0, Key, "6", CancellationToken.None);
+        Assert.False(preparation.IsRefused, preparation.RefusalReason);
+        Assert.Contains("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60) via bridge seplos", preparation.PlanText);
+        var result = await viewer.ApplyAsync(preparation, CancellationToken.None);
+
+        Assert.Equal(EditOutcome.Confirmed, result.Outcome);
+        Assert.Contains("bridge seplos answered", result.Message);
+        Assert.Equal(6.0, rig.Pack.Value(Key));
+        // The viewer sees the new value in the bridge's next reading (the write queue refreshes SPA).
+        await FeedWaits.UntilAsync(rig.Feed, packs => packs.Single().Snapshot.Value(Key) == 6.0, "the new value on the viewer");
+
+        // Viewer: requested, then the answer. Bridge: sending before the write, then the read-back.
+        var viewerLines = rig.ViewerJournal.Read();
+        var bridgeLines = rig.BridgeJournal.Read();
+        Assert.Equal(["sending", "confirmed"], viewerLines.Select(e => e.Result));
+        Assert.Equal(["sending", "confirmed"], bridgeLines.Select(e => e.Result));
+        Assert.All(viewerLines, e => Assert.Equal(RemoteWriteClient.Source, e.Source));
+        Assert.All(bridgeLines, e => Assert.Equal(WriteQueueHandler.Source, e.Source));
+        // One request id ties the two records together.
+        var id = viewerLines[0].RequestId;
+        Assert.False(string.IsNullOrEmpty(id));
+        Assert.All(viewerLines.Concat(bridgeLines), e => Assert.Equal(id, e.RequestId));
+        Assert.All(viewerLines.Concat(bridgeLines), e => Assert.Equal((50L, 60L), (e.OldRaw!.Value, e.NewRaw!.Value)));
+        Assert.StartsWith($"mqtt://{rig.Broker.Host}:{rig.Broker.Port}/seplos", viewerLines[0].Port);
+
+        // The command as it went over the broker: never retained, expiring, with the answer's route
+        // and the write the person confirmed.
+        await commands.PublishMarkerAsync();
+        var command = Assert.Single(commands.Received, m => !m.Topic.Contains("marker", StringComparison.Ordinal));
+        Assert.Equal($"seplos/battery_0/{Key}/set", command.Topic);
+        Assert.Equal("6.0", command.ConvertPayloadToString());
+        Assert.False(command.Retain);
+        Assert.Equal(15u, command.MessageExpiryInterval);
+        Assert.Equal(rig.Feed.ResponseTopic("seplos"), command.ResponseTopic);
+        Assert.Equal(id, System.Text.Encoding.UTF8.GetString(command.CorrelationData));
+        Assert.Equal("50", command.UserProperties.Single(p => p.Name == RemoteWriteRequest.ExpectedOldRawProperty).ReadValueAsString());
+        Assert.Equal("60", command.UserProperties.Single(p => p.Name == RemoteWriteRequest.NewRawProperty).ReadValueAsString());
+    }
+
+    [Fact]
+    public async Task A_bridge_without_allow_writes_is_named_as_the_reason_and_nothing_is_sent()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: false);
+        await using var commands = await CommandSpy.StartAsync(rig.Broker);
+        var viewer = rig.Viewer();
+
+        var preparation = await viewer.PrepareAsync(0, Key, "6", CancellationToken.None);
+
+        Assert.True(preparation.IsRefused);
+        Assert.Equal("bridge seplos does not accept writes (allow_writes is off there)", preparation.RefusalReason);
+        Assert.Equal(preparation.RefusalReason, viewer.WhyNotWritable(0, Key));
+        var line = Assert.Single(rig.ViewerJournal.Read());
+        Assert.Equal(("refused", Key, "0x1355"), (line.Result, line.Key, line.Register));
+        Assert.Empty(rig.BridgeJournal.Read());
+        Assert.Equal(5.0, rig.Pack.Value(Key));
+        // Nothing reached the broker: a plain "/set" sent now is the only command the spy sees.
+        await commands.PublishMarkerAsync();
+        Assert.Equal(["marker"], commands.Received.Select(m => m.ConvertPayloadToString()));
+    }
+
+    [Fact]
+    public async Task A_key_outside_the_bridges_allow_list_or_the_map_is_refused_with_the_reason_before_sending()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var viewer = rig.Viewer();
+
+        var notAllowed = await viewer.PrepareAsync(0, "cell_high_voltage_alarm", "3.45", CancellationToken.None);
+        var unknown = await viewer.PrepareAsync(0, "charge_mosfet", "0", CancellationToken.None);
+        var noPack = await viewer.PrepareAsync(7, Key, "6", CancellationToken.None);
+
+        Assert.Equal($"cell_high_voltage_alarm is not in the write_allow_list of bridge seplos (it accepts: {Key})", notAllowed.RefusalReason);
+        Assert.NotNull(unknown.RefusalReason);
+        Assert.Equal("no pack 7 on the broker", noPack.RefusalReason);
+        Assert.Equal(["refused", "refused", "refused"], rig.ViewerJournal.Read().Select(e => e.Result));
+        Assert.Empty(rig.BridgeJournal.Read());
+    }
+
+    [Fact]
+    public async Task The_viewer_refuses_what_the_pipeline_refuses_against_the_bridges_reading()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var viewer = rig.Viewer();
+
+        var tooLarge = await viewer.PrepareAsync(0, Key, "7.5", CancellationToken.None);
+        var outOfRange = await viewer.PrepareAsync(0, Key, "150", CancellationToken.None);
+
+        Assert.Contains("more than 20 %", tooLarge.RefusalReason);
+        Assert.Contains("outside the safe range", outOfRange.RefusalReason);
+        Assert.Empty(rig.BridgeJournal.Read());
+    }
+
+    [Fact]
+    public async Task The_bridge_checks_again_and_refuses_a_write_over_a_value_the_person_did_not_see()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var viewer = rig.Viewer();
+        var preparation = await viewer.PrepareAsync(0, Key, "6", CancellationToken.None);
+        Assert.False(preparation.IsRefused, preparation.RefusalReason);
+
+        // Between the viewer's check and the command the pack changes (someone at the pack, another viewer).
+        rig.Pack.SetParameter(Key, 5.5);
+        var result = await viewer.ApplyAsync(preparation, CancellationToken.None);
+
+        Assert.Equal(EditOutcome.Refused, result.Outcome);
+        Assert.Contains("pack 0 holds 5.5 % now, not the 5.0 % the dashboard showed; nothing written", result.Message);
+        Assert.Equal(5.5, rig.Pack.Value(Key));
+        Assert.Equal(["sending", "refused"], rig.ViewerJournal.Read().Select(e => e.Result));
+        // The bridge journaled its refusal too (the pipeline's "not confirmed" at its confirmation step).
+        Assert.Equal(["cancelled"], rig.BridgeJournal.Read().Select(e => e.Result));
+    }
+
+    [Fact]
+    public async Task Two_viewers_writing_at_once_are_served_one_after_the_other_and_the_second_sees_the_first()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var (first, second) = (rig.Viewer(), await rig.SecondViewerAsync());
+        var firstPlan = await first.PrepareAsync(0, Key, "6", CancellationToken.None);
+        var secondPlan = await second.PrepareAsync(0, Key, "5.5", CancellationToken.None);
+
+        var results = await Task.WhenAll(first.ApplyAsync(firstPlan, CancellationToken.None), second.ApplyAsync(secondPlan, CancellationToken.None));
+
+        // The bridge's queue runs one command at a time: the one that came second finds the value
+        // the first one wrote, which its person never saw, and is refused.
+        Assert.Equal(1, results.Count(r => r.Outcome == EditOutcome.Confirmed));
+        var refused = Assert.Single(results, r => r.Outcome == EditOutcome.Refused);
+        Assert.Contains("not the 5.0 % the dashboard showed", refused.Message);
+        Assert.Equal(results[0].Outcome == EditOutcome.Confirmed ? 6.0 : 5.5, rig.Pack.Value(Key));
+        Assert.Equal(["sending", "confirmed", "cancelled"], rig.BridgeJournal.Read().Select(e => e.Result));
+    }
+
+    [Fact]
+    public async Task A_bridge_that_stops_after_the_confirmation_gives_no_answer_and_the_viewer_says_check_the_register()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var viewer = rig.Viewer(answerTimeout: TimeSpan.FromSeconds(2));
+        var preparation = await viewer.PrepareAsync(0, Key, "6", CancellationToken.None);
+        Assert.False(preparation.IsRefused, preparation.RefusalReason);
+
+        await rig.Bridge.StopAsync();
+        var result = await viewer.ApplyAsync(preparation, CancellationToken.None);
+
+        Assert.Equal(EditOutcome.NotConfirmed, result.Outcome);
+        Assert.Contains("no answer — check the register", result.Message);
+        Assert.Contains("did not answer within 2 s", result.Message);
+        Assert.Equal(["sending", "not_confirmed"], rig.ViewerJournal.Read().Select(e => e.Result));
+        Assert.Equal(5.0, rig.Pack.Value(Key));
+        // Once the bridge is gone the viewer says so before anything is sent.
+        await FeedWaits.UntilAsync(rig.Feed, packs => packs.Single().State == PackLinkState.Stale, "the pack stale");
+        Assert.Equal("pack 0 is stale: bridge seplos is offline; a remote edit needs a live reading from its bridge", viewer.WhyNotWritable(0, Key));
+    }
+
+    [Fact]
+    public async Task A_plain_set_without_a_response_topic_is_answered_only_on_the_result_topic_as_before()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        await using var probe = await MqttProbe.ConnectAsync(rig.Broker);
+        var mark = probe.Mark;
+
+        await probe.PublishAsync($"seplos/battery_0/{Key}/set", "6");
+        var answer = MqttProbe.Json(await probe.WaitForAsync(m => m.Topic == $"seplos/battery_0/{Key}/result", "the result", after: mark));
+
+        Assert.Equal("confirmed", (string?)answer["result"]);
+        Assert.DoesNotContain(probe.Messages.Skip(mark), m => m.Topic.Contains("/viewer/", StringComparison.Ordinal));
+        Assert.All(rig.BridgeJournal.Read(), e => Assert.Null(e.RequestId));
+    }
+
+    [Fact]
+    public void A_result_message_reads_back_what_was_written_and_a_bad_one_is_a_reason()
+    {
+        var result = new RemoteWriteResult("abc", "garage", 3, Key, 5.0, 6.0, "%", MqttWriteOutcome.Refused, "too large", DateTimeOffset.UnixEpoch);
+        var json = result.Serialise();
+
+        Assert.Contains("\"request_id\":\"abc\"", json);
+        Assert.Contains("\"outcome\":\"refused\"", json);
+        Assert.Equal(result, RemoteWriteResult.Parse(json).Result);
+        foreach (var bad in new[] { "", "[]", "{\"outcome\":\"maybe\"}", "{\"outcome\":\"1\"}", "{\"outcome\":\"confirmed\",\"address\":300}" })
+        {
+            var (none, reason) = RemoteWriteResult.Parse(bad);
+            Assert.Null(none);
+            Assert.False(string.IsNullOrEmpty(reason), bad);
+        }
+    }
+
+    /// <summary>A bridge on the simulator wired as `seplos mqtt` wires it, and a dashboard's feed from the broker.</summary>
+    private sealed class RemoteEditRig : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly InProcessSimulatorTransport _transport = InProcessSimulatorTransport.Create(new SimulatorOptions());
+        private readonly List<(BrokerFeed Feed, Task Running)> _feeds = [];
+        private readonly List<RemoteWriteClient> _viewers = [];
+        private readonly string _folder = TempDirectory.Create();
+        private RtuClient? _rtu;
+        private Task? _polling;
+
+        public required MosquittoBroker Broker { get; init; }
+        public RunningBridge Bridge { get; private set; } = null!;
+        public BrokerFeed Feed => _feeds[0].Feed;
+        public SimulatedPack Pack => _transport.Simulator.Pack(0);
+        public WriteJournal BridgeJournal => new(Path.Combine(_folder, "bridge.jsonl"));
+        public WriteJournal ViewerJournal => new(Path.Combine(_folder, "viewer.jsonl"));
+
+        public static async Task<RemoteEditRig> StartAsync(ITestOutputHelper output, bool allowWrites)
+        {
+            var rig = new RemoteEditRig { Broker = await MosquittoBroker.StartAsync() };
+            rig._rtu = new RtuClient(rig._transport, new RtuClientOptions { Timeout = TimeSpan.FromMilliseconds(300), Retries = 1 });
+            var poller = new BusPoller(new SeplosClient(rig._rtu), new PollerOptions { Interval = TimeSpan.FromMilliseconds(300) });
+            var queue = new ParameterWriteQueue(poller, rig.BridgeJournal);
+            rig._polling = poller.RunAsync(rig._stop.Token);
+            rig.Bridge = new RunningBridge(RunningBridge.Options(rig.Broker) with { AllowWrites = allowWrites, WriteAllowList = [Key] }, poller, new WriteQueueHandler(queue), output);
+            await rig.AddFeedAsync(allowWrites);
+            return rig;
+        }
+
+        public RemoteWriteClient Viewer(TimeSpan? answerTimeout = null) => AddViewer(Feed, answerTimeout);
+
+        /// <summary>Another dashboard on its own connection (its own client id, response topic and journal).</summary>
+        public async Task<RemoteWriteClient> SecondViewerAsync() => AddViewer(await AddFeedAsync(writesExpected: true), null, "viewer2.jsonl");
+
+        private RemoteWriteClient AddViewer(BrokerFeed feed, TimeSpan? answerTimeout, string journal = "viewer.jsonl")
+        {
+            var viewer = new RemoteWriteClient(feed, new WriteJournal(Path.Combine(_folder, journal))) { AnswerTimeout = answerTimeout ?? TimeSpan.FromSeconds(15) };
+            _viewers.Add(viewer);
+            return viewer;
+        }
+
+        private async Task<BrokerFeed> AddFeedAsync(bool writesExpected)
+        {
+            var (options, prefixes, _) = BrokerAddress.Parse($"mqtt://{Broker.Host}:{Broker.Port}/seplos", null);
+            var feed = new BrokerFeed(options!, prefixes);
+            _feeds.Add((feed, feed.RunAsync(_stop.Token)));
+            // Ready when the pack is live with its parameters and, with writes on, the bridge's allow-list.
+            await FeedWaits.UntilAsync(feed, packs => packs.Count == 1 && packs[0].State == PackLinkState.Online && packs[0].Snapshot.Has(BlockId.Spa)
+                && !feed.IsLinkDown && (feed.Remote(0)!.Value.WriteKeys.Count > 0) == writesExpected, "pack 0 on the viewer");
+            // The feed subscribes to its answers when it connects; a snapshot arriving proves the subscription is in place.
+            return feed;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var viewer in _viewers)
+            {
+                viewer.Dispose();
+            }
+            await Bridge.DisposeAsync();
+            await _stop.CancelAsync();
+            foreach (var (_, running) in _feeds)
+            {
+                await running.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            if (_polling is not null)
+            {
+                await _polling.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            if (_rtu is not null)
+            {
+                await _rtu.DisposeAsync();
+            }
+            await Broker.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>Records every command on the broker with its MQTT 5 properties (MqttProbe keeps only topic, payload and retain).</summary>
+    private sealed class CommandSpy : IAsyncDisposable
+    {
+        private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+        private readonly List<MqttApplicationMessage> _received = [];
+        private readonly TaskCompletionSource _marker = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<MqttApplicationMessage> Received
+        {
+            get
+            {
+                lock (_received)
+                {
+                    return [.. _received];
+                }
+            }
+        }
+
+        public static async Task<CommandSpy> StartAsync(MosquittoBroker broker)
+        {
+            var spy = new CommandSpy();
+            spy._client.ApplicationMessageReceivedAsync += e =>
+            {
+                lock (spy._received)
+                {
+                    spy._received.Add(e.ApplicationMessage);
+                }
+                if (e.ApplicationMessage.Topic.EndsWith("/marker/set", StringComparison.Ordinal))
+                {
+                    spy._marker.TrySetResult();
+                }
+                return Task.CompletedTask;
+            };
+            await spy._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("spy-" + Guid.NewGuid().ToString("N")[..8]).WithTimeout(TimeSpan.FromSeconds(5)).Build());
+            // Retain as published: the spy sees the retain flag the sender set.
+            await spy._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("+/+/+/set", MqttQualityOfServiceLevel.AtLeastOnce, noLocal: false, retainAsPublished: true, MqttRetainHandling.SendAtSubscribe).Build());
+            return spy;
+        }
+
+        /// <summary>Publishes a command of its own and waits until it comes back: everything sent before it has arrived.</summary>
+        public async Task PublishMarkerAsync()
+        {
+            await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("seplos/battery_0/marker/set").WithPayload("marker").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await _marker.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisconnectAsync();
+            _client.Dispose();
+        }
+    }
+}
