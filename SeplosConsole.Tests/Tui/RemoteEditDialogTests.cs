@@ -64,7 +64,12 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
         Assert.Contains(ui.Window.Log.Lines, l => l.Contains($"confirmed: {Parameter}:", StringComparison.Ordinal));
         Assert.Contains("confirmed", ui.Screen());
         Assert.Equal(6.0, rig.Pack.Value(Parameter));
+        // The Write column says what this bridge lets the viewer write: its allow-list, not the whole map.
+        Assert.Equal("yes", WriteColumn(ui, Parameter));
+        Assert.Equal("no", WriteColumn(ui, "cell_high_voltage_alarm"));
     }
+
+    private static object WriteColumn(DashboardHarness ui, string key) => ui.Window.Parameters.Source[ui.Window.Parameters.Source.RowOf(key), 4];
 
     [Fact]
     public async Task Esc_at_the_confirmation_sends_nothing_and_journals_the_cancel()
@@ -100,6 +105,7 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
         Assert.Equal(0, dialogs);
         Assert.Contains("bridge seplos does not accept writes (allow_writes is off there)", ui.Window.Parameters.ResultText);
         Assert.Equal(PackLinkState.Online, rig.Feed.AllStatus.Single().State);
+        Assert.Equal("no", WriteColumn(ui, Parameter));
         Assert.Empty(rig.BridgeJournal.Read());
     }
 }

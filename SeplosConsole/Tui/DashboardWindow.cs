@@ -78,6 +78,10 @@ public sealed partial class DashboardWindow : Window
             Height = Dim.Func(_ => Split.Body),
             Visible = false,
         };
+        if (options.Editor is { } editor)
+        {
+            _parameters.Source.WriteRefusal = key => SelectedAddress is { } address ? editor.WhyNotWritable(address, key) : null;
+        }
         _parameters.EditField.Accepting += (_, e) =>
         {
             // Enter in the field: our command, not the dialog's default button.

@@ -19,6 +19,13 @@ public interface IParameterEditor
     /// thread; the default (editors without a journal, test fakes) does nothing.
     /// </summary>
     Task CancelledAsync(EditPreparation preparation, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Why <paramref name="key"/> of pack <paramref name="address"/> cannot be written through this
+    /// editor at all, or null (the value may still be refused). The parameter table shows "no" in
+    /// its Write column for such keys. Called on the UI thread for every row drawn: no I/O.
+    /// </summary>
+    string? WhyNotWritable(byte address, string key) => null;
 }
 
 /// <summary>

@@ -21,6 +21,9 @@ public sealed class ParameterTableSource : ITableSource
 
     public PackSnapshot? Snapshot { get; set; }
 
+    /// <summary>Why a writable parameter cannot be written from here (a remote dashboard's bridge refuses it), or null.</summary>
+    public Func<string, string?>? WriteRefusal { get; set; }
+
     public IReadOnlyList<FieldDefinition> Parameters => _parameters;
 
     public IReadOnlyList<FlagDefinition> Switches => _switches;
@@ -40,7 +43,7 @@ public sealed class ParameterTableSource : ITableSource
                 1 => Snapshot is not null && Snapshot.Fields.TryGetValue(field.Key, out var reading) ? reading.Display : "--",
                 2 => field.Unit,
                 3 => Range(field),
-                4 => field.Writable ? "yes" : "no",
+                4 => field.Writable && WriteRefusal?.Invoke(field.Key) is null ? "yes" : "no",
                 _ => _writeStates.GetValueOrDefault(field.Key, ""),
             };
         }
