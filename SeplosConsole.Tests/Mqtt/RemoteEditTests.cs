@@ -34,7 +34,7 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
         var result = await viewer.ApplyAsync(preparation, CancellationToken.None);
 
         Assert.Equal(EditOutcome.Confirmed, result.Outcome);
-        Assert.Contains("bridge seplos answered", result.Message);
+        Assert.EndsWith("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60): bridge seplos: read back equal", result.Message);
         Assert.Equal(6.0, rig.Pack.Value(Key));
         // The viewer sees the new value in the bridge's next reading (the write queue refreshes SPA).
         await FeedWaits.UntilAsync(rig.Feed, packs => packs.Single().Snapshot.Value(Key) == 6.0, "the new value on the viewer");

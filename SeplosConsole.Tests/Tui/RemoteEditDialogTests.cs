@@ -60,7 +60,7 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
         Assert.Contains("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60) via bridge seplos", dialog());
         Assert.Contains("checks again against its own fresh reading", dialog());
         Assert.Contains("Type yes and Enter to write", dialog());
-        Assert.Contains("bridge seplos answered", ui.Window.Parameters.ResultText);
+        Assert.Contains("bridge seplos: read back equal", ui.Window.Parameters.ResultText);
         Assert.Contains(ui.Window.Log.Lines, l => l.Contains($"confirmed: {Parameter}:", StringComparison.Ordinal));
         Assert.Contains("confirmed", ui.Screen());
         Assert.Equal(6.0, rig.Pack.Value(Parameter));

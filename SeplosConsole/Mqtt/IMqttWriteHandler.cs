@@ -13,7 +13,8 @@ public enum MqttWriteOutcome
 
 /// <param name="Old">The value the pack held before, when the pipeline read it (for a remote dashboard's answer).</param>
 /// <param name="New">The value written, when the pipeline got that far.</param>
-public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message, double? Old = null, double? New = null)
+/// <param name="Reason">Why, without the plan in front (a remote dashboard shows the plan itself); null: <paramref name="Message"/>.</param>
+public sealed record MqttWriteResult(MqttWriteOutcome Outcome, string Message, double? Old = null, double? New = null, string? Reason = null)
 {
     public static MqttWriteResult Confirmed(string message) => new(MqttWriteOutcome.Confirmed, message);
     public static MqttWriteResult Refused(string message) => new(MqttWriteOutcome.Refused, message);

@@ -224,7 +224,7 @@ internal sealed class MqttCommandHandler
     private async Task AnswerAsync(IMqttClient client, WriteCommand command, RemoteWriteRequest remote, MqttWriteResult result, CancellationToken cancellationToken)
     {
         var answer = new RemoteWriteResult(remote.RequestId, _topics.Prefix, command.Address, command.Key, result.Old, result.New,
-            _writable.TryGetValue(command.Key, out var field) ? field.Unit : "", result.Outcome, result.Message, DateTimeOffset.UtcNow);
+            _writable.TryGetValue(command.Key, out var field) ? field.Unit : "", result.Outcome, result.Reason ?? result.Message, DateTimeOffset.UtcNow);
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(remote.ResponseTopic)
             .WithPayload(answer.Serialise())

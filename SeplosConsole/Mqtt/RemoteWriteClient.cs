@@ -153,7 +153,7 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
                 MqttWriteOutcome.Refused => (WriteResult.Refused, EditOutcome.Refused),
                 _ => (WriteResult.Failed, EditOutcome.Failed),
             };
-            return Finish(prepared, request, journaled, shown, $"bridge {target.Bridge} answered: {result.Reason}");
+            return Finish(prepared, request, journaled, shown, $"bridge {target.Bridge}: {result.Reason}");
         }
         catch (TimeoutException)
         {

@@ -30,7 +30,7 @@ public sealed class WriteQueueHandler(ParameterWriteQueue queue) : IMqttWriteHan
         var result = await WriteAsync(address, request, Confirmations.From((plan, _) => Task.FromResult(plan.OldRaw == remote.ExpectedOldRaw && plan.NewRaw == remote.NewRaw)), cancellationToken).ConfigureAwait(false);
         return result.Outcome == MqttWriteOutcome.Refused && result.Old is { } old && result.New is { } written
                && ParameterResolver.Resolve(key).Field is { } field && (field.ToRaw(old) != remote.ExpectedOldRaw || field.ToRaw(written) != remote.NewRaw)
-            ? result with { Message = $"pack {address} holds {SpaValues.Describe(field, field.ToRaw(old) ?? 0)} now, not the {SpaValues.Describe(field, remote.ExpectedOldRaw!.Value)} the dashboard showed; nothing written" }
+            ? result with { Message = $"pack {address} holds {SpaValues.Describe(field, field.ToRaw(old) ?? 0)} now, not the {SpaValues.Describe(field, remote.ExpectedOldRaw!.Value)} the dashboard showed; nothing written", Reason = null }
             : result;
     }
 
@@ -38,13 +38,13 @@ public sealed class WriteQueueHandler(ParameterWriteQueue queue) : IMqttWriteHan
     {
         var outcome = await queue.EnqueueAsync(address, request, confirmation, cancellationToken).ConfigureAwait(false);
         var message = outcome.Message;
-        var (old, written) = (outcome.Plan?.OldValue, outcome.Plan?.NewValue);
-        return outcome.Result switch
+        var result = outcome.Result switch
         {
-            WriteResult.Confirmed or WriteResult.NoChange => MqttWriteResult.Confirmed(message) with { Old = old, New = written },
-            WriteResult.Refused or WriteResult.Cancelled => MqttWriteResult.Refused(message) with { Old = old, New = written },
-            _ => MqttWriteResult.Failed(message) with { Old = old, New = written },
+            WriteResult.Confirmed or WriteResult.NoChange => MqttWriteResult.Confirmed(message),
+            WriteResult.Refused or WriteResult.Cancelled => MqttWriteResult.Refused(message),
+            _ => MqttWriteResult.Failed(message),
         };
+        return result with { Old = outcome.Plan?.OldValue, New = outcome.Plan?.NewValue, Reason = outcome.Result == WriteResult.NoChange ? message : outcome.Reason };
     }
 
     public MqttWriteResult Refused(byte address, string key, string value, string reason)
