@@ -107,6 +107,30 @@ public sealed partial class DashboardInTmuxTests
     }
 
     [Fact]
+    public async Task The_dashboard_ends_when_its_terminal_goes_away_even_with_sighup_ignored()
+    {
+        // As under nohup: no SIGHUP arrives, only the terminal hangs up (Hosting/TerminalHangup).
+        // Before, Terminal.Gui's input thread spun on the dead terminal at half a core, for ever.
+        await using var terminal = await Tmux.StartAsync(
+            $"trap '' HUP; exec env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --simulate", 100, 32);
+        await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+        using var process = System.Diagnostics.Process.GetProcessById(await terminal.PanePidAsync());
+
+        await terminal.KillServerAsync();
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            process.Kill();
+            Assert.Fail("dashboard still running 10 s after its terminal hung up");
+        }
+    }
+
+    [Fact]
     public async Task Without_a_terminal_the_dashboard_says_so_and_exits_1()
     {
         var result = await CliRunner.RunAsync(["--simulate"]);
