@@ -90,15 +90,7 @@ public sealed partial class DashboardInTmuxTests
 
         await terminal.KillServerAsync();
 
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested)
-        {
-            Assert.Fail("dashboard still running 10 s after its terminal went away");
-        }
+        await AssertEndsWithinAsync(process, TimeSpan.FromSeconds(10), "after its terminal went away");
 
         // The port is free again: another command opens it and reads the pack.
         var show = await link.RunAsync("show", "soc");
@@ -118,15 +110,20 @@ public sealed partial class DashboardInTmuxTests
 
         await terminal.KillServerAsync();
 
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await AssertEndsWithinAsync(process, TimeSpan.FromSeconds(10), "after its terminal hung up");
+    }
+
+    private static async Task AssertEndsWithinAsync(System.Diagnostics.Process process, TimeSpan limit, string when)
+    {
+        using var deadline = new CancellationTokenSource(limit);
         try
         {
-            await process.WaitForExitAsync(limit.Token);
+            await process.WaitForExitAsync(deadline.Token);
         }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             process.Kill();
-            Assert.Fail("dashboard still running 10 s after its terminal hung up");
+            Assert.Fail($"dashboard still running {limit.TotalSeconds} s {when}");
         }
     }
 
