@@ -1,5 +1,6 @@
 using MQTTnet;
 using MQTTnet.Packets;
+using MQTTnet.Protocol;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Services;
 using SeplosConsole.Services.Writes;
@@ -192,6 +193,39 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
         Assert.Equal("confirmed", (string?)answer["result"]);
         Assert.DoesNotContain(probe.Messages.Skip(mark), m => m.Topic.Contains("/viewer/", StringComparison.Ordinal));
         Assert.All(rig.BridgeJournal.Read(), e => Assert.Null(e.RequestId));
+    }
+
+    [Fact]
+    public async Task A_request_older_than_the_bridge_accepts_is_answered_refused_at_once_not_left_waiting()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var client = new MqttClientFactory().CreateMqttClient();
+        var answer = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            answer.TrySetResult(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(rig.Broker.Host, rig.Broker.Port).WithClientId("old-request").WithTimeout(TimeSpan.FromSeconds(5)).Build());
+        await client.SubscribeAsync("seplos/viewer/old-request/result", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        // A request a minute old (a viewer whose command sat somewhere): past the bridge's 30 s limit.
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("6.0")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic("seplos/viewer/old-request/result")
+            .WithCorrelationData("r-1"u8.ToArray())
+            .WithUserProperty(RemoteWriteRequest.SentAtProperty, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture))))
+            .Build());
+        var received = await answer.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await client.DisconnectAsync();
+        client.Dispose();
+
+        var (result, error) = RemoteWriteResult.Parse(received.ConvertPayloadToString());
+        Assert.Null(error);
+        Assert.Equal(("r-1", MqttWriteOutcome.Refused), (result!.RequestId, result.Outcome));
+        Assert.Equal("r-1", System.Text.Encoding.UTF8.GetString(received.CorrelationData));
+        Assert.False(received.Retain);
+        Assert.Contains("s ago (more than 30 s); nothing written", result.Reason);
+        Assert.Equal(5.0, rig.Pack.Value(Key));
     }
 
     [Fact]

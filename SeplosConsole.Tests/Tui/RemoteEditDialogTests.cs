@@ -27,6 +27,15 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
         return ui;
     }
 
+    /// <summary>The dashboard with <c>soc_low_alarm 6</c> typed in the edit field, Enter not yet pressed.</summary>
+    private static DashboardHarness EditingSocLowAlarm(RemoteEditRig rig)
+    {
+        var ui = Dashboard(rig, out _);
+        ui.Press(Key.E);
+        ui.Type($"{Parameter} 6");
+        return ui;
+    }
+
     /// <summary>
     /// Runs the UI loop until <paramref name="condition"/> holds: the editor's work runs on the thread
     /// pool and comes back through Invoke, which only the loop runs. Synchronous on purpose: the
@@ -49,9 +58,7 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
     public async Task A_remote_edit_confirmed_with_yes_is_written_by_the_bridge_and_shown_confirmed()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
-        using var ui = Dashboard(rig, out _);
-        ui.Press(Key.E);
-        ui.Type($"{Parameter} 6");
+        using var ui = EditingSocLowAlarm(rig);
 
         var dialog = ui.CaptureNextDialog([.. "yes".Select(c => new Key(c)), Key.Enter]);
         ui.Press(Key.Enter);
@@ -75,9 +82,7 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
     public async Task Esc_at_the_confirmation_sends_nothing_and_journals_the_cancel()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
-        using var ui = Dashboard(rig, out _);
-        ui.Press(Key.E);
-        ui.Type($"{Parameter} 6");
+        using var ui = EditingSocLowAlarm(rig);
 
         ui.AnswerNextDialog(Key.Y, Key.E, Key.S, Key.Esc);
         ui.Press(Key.Enter);
@@ -93,9 +98,7 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
     public async Task A_bridge_that_refuses_writes_is_named_on_the_edit_line_without_a_dialog()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: false);
-        using var ui = Dashboard(rig, out _);
-        ui.Press(Key.E);
-        ui.Type($"{Parameter} 6");
+        using var ui = EditingSocLowAlarm(rig);
 
         var dialogs = 0;
         ui.OnNextDialog(() => dialogs++);

@@ -65,6 +65,7 @@ internal sealed class MqttCommandHandler
         {
             return false;
         }
+        var received = new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message));
         if (message.Retain)
         {
             // A retained command would be written again at every reconnect. An empty one is the
@@ -79,12 +80,12 @@ internal sealed class MqttCommandHandler
         {
             var reason = $"sent {age.TotalSeconds:0} s ago (more than {_options.MaxCommandAge.TotalSeconds:0} s)";
             _log(BusEventLevel.Warning, $"MQTT: ignored a command on {message.Topic} {reason}");
-            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message)), MqttWriteResult.Refused($"the command was {reason}; nothing written"));
+            AnswerAtOnce(received, MqttWriteResult.Refused($"the command was {reason}; nothing written"));
         }
-        else if (!_commands.Writer.TryWrite(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message))))
+        else if (!_commands.Writer.TryWrite(received))
         {
             _log(BusEventLevel.Warning, $"MQTT: too many commands waiting; ignored {message.Topic} = {InputEcho.Shorten(payload)}");
-            AnswerAtOnce(new WriteCommand(command.Address, command.Key, payload.Trim(), RemoteWriteRequest.From(message), ExpiresAt(message)), MqttWriteResult.Refused("too many commands waiting at the bridge; nothing written"));
+            AnswerAtOnce(received, MqttWriteResult.Refused("too many commands waiting at the bridge; nothing written"));
         }
         return true;
     }

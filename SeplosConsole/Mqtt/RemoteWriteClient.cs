@@ -238,39 +238,12 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
         return EditPreparation.Refused(target.Shown, field?.Key ?? request.Key, problem is null ? reason : $"{reason} (not journaled: {problem})");
     }
 
-    private WriteJournalEntry Entry(Target target, ParameterWriteRequest request, FieldDefinition? field, WritePlan? plan, string result, string reason) => new()
-    {
-        Time = _time.GetUtcNow(),
-        Source = Source,
-        Port = target.Bridge is { } bridge ? _feed.BridgeLink(bridge) : _feed.LinkName,
-        // The pack's address on its own bus: that is where the register is.
-        Address = target.BridgeAddress,
-        BmsSerial = _feed.AllStatus.FirstOrDefault(s => s.Address == target.Shown)?.Serial,
-        Key = field?.Key ?? InputEcho.Shorten(request.Key.Trim()),
-        Requested = InputEcho.Shorten(request.Value),
-        Register = field is null ? null : $"0x{field.Address:X4}",
-        OldRaw = plan?.OldRaw,
-        OldValue = plan?.OldValue,
-        NewRaw = plan?.NewRaw,
-        NewValue = plan?.NewValue,
-        Unit = field?.Unit,
-        Result = result,
-        Reason = reason,
-        RequestId = request.RequestId,
-    };
+    private WriteJournalEntry Entry(Target target, ParameterWriteRequest request, FieldDefinition? field, WritePlan? plan, string result, string reason)
+        => WriteJournalEntry.For(_time.GetUtcNow(), target.Bridge is { } bridge ? _feed.BridgeLink(bridge) : _feed.LinkName,
+            // The pack's address on its own bus: that is where the register is.
+            target.BridgeAddress, _feed.AllStatus.FirstOrDefault(s => s.Address == target.Shown)?.Serial, request, field, plan, result, reason);
 
-    private string? TryJournal(WriteJournalEntry entry)
-    {
-        try
-        {
-            _journal.Append(entry);
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return WriteJournal.Explain(ex, _journal.Path);
-        }
-    }
+    private string? TryJournal(WriteJournalEntry entry) => _journal.TryAppend(entry);
 
     /// <param name="Bridge">The bridge's prefix; null when the pack is unknown.</param>
     /// <param name="BridgeAddress">The pack's address on the bridge's bus.</param>

@@ -285,39 +285,9 @@ public sealed class ParameterWriter
             : outcome;
     }
 
-    private WriteJournalEntry EntryFor(ParameterWriteRequest request, FieldDefinition? field, WritePlan? plan, string result, string reason, long? heldRaw) => new()
-    {
-        Time = _time.GetUtcNow(),
-        Source = request.Source,
-        Port = _client.Rtu.Transport.Name,
-        Address = _address,
-        BmsSerial = BmsSerial,
-        Key = field?.Key ?? InputEcho.Shorten(request.Key.Trim()),
-        // A long value is kept once, shortened: the reason quotes it shortened too.
-        Requested = InputEcho.Shorten(request.Value),
-        Register = field is null ? null : $"0x{field.Address:X4}",
-        OldRaw = plan?.OldRaw,
-        OldValue = plan?.OldValue,
-        NewRaw = plan?.NewRaw,
-        NewValue = plan?.NewValue,
-        HeldRaw = heldRaw,
-        Unit = field?.Unit,
-        Result = result,
-        Reason = reason,
-        RequestId = request.RequestId,
-    };
+    private WriteJournalEntry EntryFor(ParameterWriteRequest request, FieldDefinition? field, WritePlan? plan, string result, string reason, long? heldRaw)
+        => WriteJournalEntry.For(_time.GetUtcNow(), _client.Rtu.Transport.Name, _address, BmsSerial, request, field, plan, result, reason, heldRaw);
 
     /// <summary>Appends; null when the line is on disk, else why it is not.</summary>
-    private string? TryAppend(WriteJournalEntry entry)
-    {
-        try
-        {
-            _journal.Append(entry);
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return WriteJournal.Explain(ex, _journal.Path);
-        }
-    }
+    private string? TryAppend(WriteJournalEntry entry) => _journal.TryAppend(entry);
 }

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using SeplosConsole.Seplos;
 
 namespace SeplosConsole.Services.Writes;
 
@@ -34,6 +35,30 @@ public sealed record WriteJournalEntry
     public required string Reason { get; init; }
     /// <summary>A remote edit's request id: the same on the dashboard's line and the bridge's (docs/mqtt.md, "Remote edits").</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>The line for one attempt of <paramref name="request"/>, with the field and plan as far as it got.</summary>
+    public static WriteJournalEntry For(DateTimeOffset time, string port, int address, string? bmsSerial, ParameterWriteRequest request,
+        FieldDefinition? field, WritePlan? plan, string result, string reason, long? heldRaw = null) => new()
+    {
+        Time = time,
+        Source = request.Source,
+        Port = port,
+        Address = address,
+        BmsSerial = bmsSerial,
+        Key = field?.Key ?? InputEcho.Shorten(request.Key.Trim()),
+        // A long value is kept once, shortened: the reason quotes it shortened too.
+        Requested = InputEcho.Shorten(request.Value),
+        Register = field is null ? null : $"0x{field.Address:X4}",
+        OldRaw = plan?.OldRaw,
+        OldValue = plan?.OldValue,
+        NewRaw = plan?.NewRaw,
+        NewValue = plan?.NewValue,
+        HeldRaw = heldRaw,
+        Unit = field?.Unit,
+        Result = result,
+        Reason = reason,
+        RequestId = request.RequestId,
+    };
 }
 
 /// <summary>
@@ -96,6 +121,20 @@ public sealed class WriteJournal
     public static string Explain(Exception ex, string path) => Directory.Exists(path)
         ? $"{path} is a directory, not a file"
         : ex is UnauthorizedAccessException ? $"permission denied on {path}" : ex.Message;
+
+    /// <summary>Appends; null when the line is on disk, else why it is not (for the person, not an exception).</summary>
+    public string? TryAppend(WriteJournalEntry entry)
+    {
+        try
+        {
+            Append(entry);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Explain(ex, Path);
+        }
+    }
 
     public void Append(WriteJournalEntry entry)
     {
