@@ -79,6 +79,25 @@ public sealed class RemoteEditDialogTests(ITestOutputHelper output)
     private static object WriteColumn(DashboardHarness ui, string key) => ui.Window.Parameters.Source[ui.Window.Parameters.Source.RowOf(key), 4];
 
     [Fact]
+    public async Task Tab_and_the_inline_suggestion_offer_only_the_keys_the_bridge_accepts()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        using var ui = Dashboard(rig, out _);
+        ui.Press(Key.E);
+
+        // The map has soc_low_recovery, soc_low_alarm, soc_protection_recovery …; the bridge accepts one.
+        ui.Type("soc_");
+        ui.Press(Key.Tab);
+        Assert.Equal($"{Parameter} ", ui.Window.Parameters.EditField.Text);
+
+        ui.Window.Parameters.EditField.Text = "";
+        ui.Type("cell_h");
+        Assert.Equal("Edit: cell_h", ui.Screen().Split('\n').Single(l => l.StartsWith("Edit:", StringComparison.Ordinal)).TrimEnd());
+        ui.Press(Key.Tab);
+        Assert.Equal("cell_h", ui.Window.Parameters.EditField.Text);
+    }
+
+    [Fact]
     public async Task Esc_at_the_confirmation_sends_nothing_and_journals_the_cancel()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);

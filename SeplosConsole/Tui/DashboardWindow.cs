@@ -80,7 +80,7 @@ public sealed partial class DashboardWindow : Window
         };
         if (options.Editor is { } editor)
         {
-            _parameters.Source.WriteRefusal = key => SelectedAddress is { } address ? editor.WhyNotWritable(address, key) : null;
+            _parameters.UseWriteRefusal(key => SelectedAddress is { } address ? editor.WhyNotWritable(address, key) : null);
         }
         _parameters.EditField.Accepting += (_, e) =>
         {

@@ -17,6 +17,9 @@ public sealed class ParameterEditField : TextField
         _keys = keys;
     }
 
+    /// <summary>Which keys Tab may complete to now (null: all).</summary>
+    public Func<string, bool>? Offers { get; set; }
+
     /// <summary>Raised after Tab with what it found (the field's text is already updated).</summary>
     public event EventHandler<KeyCompletion.Result>? Completed;
 
@@ -24,7 +27,7 @@ public sealed class ParameterEditField : TextField
     {
         if (key == Key.Tab && !ReadOnly)
         {
-            var result = KeyCompletion.Complete(Text, _keys);
+            var result = KeyCompletion.Complete(Text, Offers is { } offers ? [.. _keys.Where(offers)] : _keys);
             if (result.Text != Text)
             {
                 Text = result.Text;

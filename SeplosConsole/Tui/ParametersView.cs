@@ -15,6 +15,7 @@ public sealed class ParametersView : View
     private readonly ParameterEditField _edit;
     private readonly LiveLabel _prompt;
     private readonly LiveLabel _result;
+    private readonly ParameterKeySuggestions _suggestions = new();
     private PackSnapshot? _shown;
 
     public ParametersView(Palette palette, bool writesEnabled)
@@ -38,8 +39,8 @@ public sealed class ParametersView : View
         {
             // The default popup autocomplete is never drawn in 2.5.0 yet captures Enter (platform notes);
             // the inline one shows the first match dimmed, Tab completes (ParameterEditField).
-            var autocomplete = new AppendAutocomplete(_edit) { SuggestionGenerator = new ParameterKeySuggestions() };
-            ((SingleWordSuggestionGenerator)autocomplete.SuggestionGenerator).AllSuggestions = [.. keys];
+            var autocomplete = new AppendAutocomplete(_edit) { SuggestionGenerator = _suggestions };
+            _suggestions.AllSuggestions = [.. keys];
             _edit.Autocomplete = autocomplete;
         }
         else
@@ -90,6 +91,16 @@ public sealed class ParametersView : View
     }
 
     public void ShowMessage(string message, Tone tone) => _result.Show(message, tone);
+
+    /// <summary>
+    /// Why a key cannot be written from here (null: it can): the Write column says "no" for it, and
+    /// neither Tab nor the inline suggestion offers it (a remote dashboard: what the bridge refuses).
+    /// </summary>
+    public void UseWriteRefusal(Func<string, string?> refusal)
+    {
+        _source.WriteRefusal = refusal;
+        _edit.Offers = _suggestions.Offers = key => refusal(key) is null;
+    }
 
     public void UsePalette(Palette palette)
     {
