@@ -35,7 +35,7 @@ public sealed class BusSession : IAsyncDisposable
         }
         if (Mqtt.BrokerAddress.IsBroker(settings.Port))
         {
-            throw new CliException($"{settings.Port} is a broker: only the dashboard reads packs from it so far (`seplos --port {settings.Port}`); this command needs the bus");
+            throw RemoteBus.NeedsTheBus(settings.Port);
         }
         var rtu = TransportFactory.CreateClient(settings);
         try

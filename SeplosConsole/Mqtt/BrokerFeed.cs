@@ -92,6 +92,19 @@ public sealed class BrokerFeed : IPackFeed
     /// <summary>The connection used for commands to bridges (null while disconnected).</summary>
     internal IMqttClient? Client => _connection.ConnectedClient;
 
+    /// <summary>
+    /// The broker connection's changes (connected; failed, with why), raised on the loop's task:
+    /// the one-shot readers (show, all, watch) stop at a first failure instead of retrying.
+    /// </summary>
+    public event EventHandler<MqttBridgeStatus>? ConnectionChanged
+    {
+        add => _connection.StatusChanged += value;
+        remove => _connection.StatusChanged -= value;
+    }
+
+    /// <summary>Whether the bridge with this prefix said online (true), offline (false), or nothing yet (null).</summary>
+    public bool? BridgeOnline(string bridge) => _bridgeOnline.TryGetValue(bridge, out var online) ? online : null;
+
     /// <summary>Raised for every snapshot received, with the time it arrived (for latency figures).</summary>
     public event Action<RemotePackStatus, DateTimeOffset>? SnapshotReceived;
 
