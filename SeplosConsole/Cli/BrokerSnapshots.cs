@@ -13,12 +13,12 @@ public sealed record RemoteOrigin(string Bridge, byte BridgeAddress, DateTimeOff
 {
     public TimeSpan? AgeAt(DateTimeOffset now) => ReadAt is { } read ? now - read : null;
 
-    /// <summary>"bridge garage (its pack 0), read 0.4 s ago" and, when stale, why.</summary>
+    /// <summary>"bridge garage (its pack 0), read 0.4 s ago" and, when stale, "…, STALE: bridge garage is offline".</summary>
     public string Describe(DateTimeOffset now)
     {
         var age = AgeAt(now) is { } a ? $"read {a.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s ago" : "never read";
         var line = $"bridge {Bridge} (its pack {BridgeAddress}), {age}";
-        return Stale ? $"STALE ({Reason}): {line}" : line;
+        return Stale ? $"{line}, STALE: {Reason}" : line;
     }
 
     /// <summary>For a pack of a broker feed; null when the feed does not know the pack.</summary>

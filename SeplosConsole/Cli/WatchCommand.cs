@@ -98,6 +98,11 @@ public static class WatchCommand
                             break;
                         }
                     }
+                    if (printed == limitCount)
+                    {
+                        // Readings already queued (a broker's retained snapshots come at once) are not printed.
+                        break;
+                    }
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -116,9 +116,11 @@ public sealed class BrokerFeed : IPackFeed
         var subscription = new MqttClientSubscribeOptionsBuilder();
         foreach (var prefix in _prefixes)
         {
+            // The bridge's state first: the broker sends the retained messages in the order of the
+            // filters, so a pack of an offline bridge is never shown online for a moment.
             subscription = subscription
-                .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce)
-                .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce);
+                .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce);
         }
         await session.Client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
         Report(BusEventLevel.Info, null, $"following {string.Join(", ", _prefixes)} on {MqttConnectionErrors.Where(_options)}");
