@@ -101,15 +101,17 @@ public sealed class RemoteReadCommandTests(ITestOutputHelper output)
             var first = await CliRunner.RunAsync(["--mqtt", "show", "soc"], directory: viewer);
             Assert.True(first.ExitCode == 0, first.Error);
 
-            // Both waits end at the snapshot deadline (5 s), together for all packs asked for.
-            var partial = await CliRunner.RunAsync(["--mqtt", "--address", "0,7", "all"], directory: viewer);
+            // Both wait to the snapshot deadline (5 s, for all packs asked for at once): run side by side.
+            var partialRun = CliRunner.RunAsync(["--mqtt", "--address", "0,7", "all"], directory: viewer);
+            var noneRun = CliRunner.RunAsync(["--port", $"mqtt://{broker.Host}:{broker.Port}/shed", "show", "soc"], directory: viewer);
+            var partial = await partialRun;
             Assert.Equal(3, partial.ExitCode);
             Assert.Contains("## Pack 0", partial.Lines);
             Assert.DoesNotContain("## Pack 7", partial.Lines);
             var line = Assert.Single(partial.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("pack 7", StringComparison.Ordinal));
             Assert.Matches(@"^error: pack 7: no snapshot on mqtt://127\.0\.0\.1:\d+/\+ within 5 s", line);
 
-            var none = await CliRunner.RunAsync(["--port", $"mqtt://{broker.Host}:{broker.Port}/shed", "show", "soc"], directory: viewer);
+            var none = await noneRun;
             Assert.Equal(1, none.ExitCode);
             Assert.Empty(none.Output);
             Assert.Matches(@"^error: pack 0: no snapshot on mqtt://127\.0\.0\.1:\d+/shed within 5 s[^\n]*\n$", none.Error);
@@ -162,6 +164,21 @@ public sealed class RemoteReadCommandTests(ITestOutputHelper output)
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("is a broker, and this command needs the bus: run it on the machine that owns the bus", line, StringComparison.Ordinal);
         Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task Record_on_a_one_shot_read_from_a_broker_is_a_usage_error_not_silently_ignored()
+    {
+        var directory = TempDirectory.Create();
+        await File.WriteAllTextAsync(Path.Combine(directory, "seplos.ini"), "[mqtt]\nserver = 127.0.0.1\nport = 1\n");
+
+        var result = await CliRunner.RunAsync(["--mqtt", "--record", "r.rec", "show", "soc"], directory: directory);
+
+        Assert.Equal(2, result.ExitCode);
+        // The usage error and the program's usual hint, as for --record on a serial port.
+        Assert.Equal(["error: --record: only the dashboard, `seplos watch` and `seplos mqtt` record (they keep reading); this command reads once", "Try 'seplos --help'."],
+            result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.False(File.Exists(Path.Combine(directory, "r.rec")));
     }
 
     /// <summary>

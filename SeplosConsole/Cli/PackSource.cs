@@ -31,9 +31,13 @@ internal sealed class PackSource : IAsyncDisposable
     }
 
     public static async Task<PackSource> OpenAsync(SeplosSettings settings, CliContext context, CancellationToken cancellationToken)
-        => BrokerAddress.IsBroker(settings.Port)
+    {
+        BusSession.RefuseRecording(settings);
+        // A recording played back wins over the port, as for the dashboard (LiveBus).
+        return BrokerAddress.IsBroker(settings.Port) && settings.ReplayFile is null
             ? new PackSource(null, await BrokerSnapshots.OpenAsync(settings, cancellationToken).ConfigureAwait(false), context)
             : new PackSource(await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false), null, context);
+    }
 
     /// <summary>
     /// The pack's reading of these blocks (what it gives; see <see cref="BusSession.ReadAvailableAsync"/>),
