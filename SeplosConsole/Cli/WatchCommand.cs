@@ -40,7 +40,7 @@ public static class WatchCommand
                 result.AddError("--count: give a positive number of readings");
             }
         });
-        var command = new Command("watch", "Print a stream of readings (by polling, or with --listen from the master's traffic) until Ctrl+C") { json, seconds, count };
+        var command = new Command("watch", "Print a stream of readings (by polling, with --listen from the master's traffic, or with --mqtt from a broker) until Ctrl+C") { json, seconds, count };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var limitSeconds = parse.GetValue(seconds);
