@@ -93,6 +93,19 @@ public sealed class BrokerFeed : IPackFeed
     internal IMqttClient? Client => _connection.ConnectedClient;
 
     /// <summary>
+    /// The broker connection's changes (connected; failed, with why), raised on the loop's task:
+    /// the one-shot readers (show, all, watch) stop at a first failure instead of retrying.
+    /// </summary>
+    public event EventHandler<MqttBridgeStatus>? ConnectionChanged
+    {
+        add => _connection.StatusChanged += value;
+        remove => _connection.StatusChanged -= value;
+    }
+
+    /// <summary>Whether the bridge with this prefix said online (true), offline (false), or nothing yet (null).</summary>
+    public bool? BridgeOnline(string bridge) => _bridgeOnline.TryGetValue(bridge, out var online) ? online : null;
+
+    /// <summary>
     /// Where bridges answer this viewer's commands (<see cref="RemoteWriteClient"/>): under the bridge's
     /// own prefix, so a broker's per-prefix access rules cover it, and named after this connection.
     /// </summary>
@@ -118,9 +131,11 @@ public sealed class BrokerFeed : IPackFeed
         var subscription = new MqttClientSubscribeOptionsBuilder();
         foreach (var prefix in _prefixes)
         {
+            // The bridge's state first: the broker sends the retained messages in the order of the
+            // filters, so a pack of an offline bridge is never shown online for a moment.
             subscription = subscription
-                .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce)
                 .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce)
                 .WithTopicFilter($"{prefix}/{ResponseLevel}", MqttQualityOfServiceLevel.AtLeastOnce);
         }
         await session.Client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
