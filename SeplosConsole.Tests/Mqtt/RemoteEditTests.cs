@@ -254,6 +254,64 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_request_whose_expiry_passes_in_the_bridges_queue_is_refused_not_written_late()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var handler = new GatedWriteHandler();
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker) with { AllowWrites = true, WriteAllowList = [Key] },
+            new FakePackFeed(TestPacks.Status(0)), handler, output);
+        // The broker logs each subscription: commands are listened to from here on.
+        await broker.WaitForLogAsync(l => l.Contains($"seplos/+/{Key}/set", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var client = new MqttClientFactory().CreateMqttClient();
+        var answer = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            answer.TrySetResult(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("late-request").WithTimeout(TimeSpan.FromSeconds(5)).Build());
+        await client.SubscribeAsync("seplos/viewer/late-request/result", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        // A write from Home Assistant holds the bridge's queue (the bus is busy with it) …
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("6").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // … while a dashboard's request that expires in 1 s waits behind it.
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("5.5")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(1)
+            .WithResponseTopic("seplos/viewer/late-request/result").WithCorrelationData("r-2"u8.ToArray()).Build());
+        // The passing of the expiry is what is tested: the queue is held past it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        handler.Release.SetResult();
+        var received = await answer.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await client.DisconnectAsync();
+        client.Dispose();
+
+        var (result, _) = RemoteWriteResult.Parse(received.ConvertPayloadToString());
+        Assert.Equal(MqttWriteOutcome.Refused, result!.Outcome);
+        Assert.Equal("the command expired while waiting at the bridge; nothing written", result.Reason);
+        Assert.Equal(["6"], handler.Written);
+    }
+
+    /// <summary>Holds the first write until released, as a slow bus would; records what it was asked to write.</summary>
+    private sealed class GatedWriteHandler : IMqttWriteHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public System.Collections.Concurrent.ConcurrentQueue<string> Written { get; } = new();
+
+        public async Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken)
+        {
+            Written.Enqueue(value);
+            Started.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return MqttWriteResult.Confirmed("written and read back");
+        }
+
+        public Task<MqttWriteResult> WriteAsync(byte address, string key, string value, RemoteWriteRequest remote, CancellationToken cancellationToken)
+            => WriteAsync(address, key, value, cancellationToken);
+    }
+
+    [Fact]
     public void A_result_message_reads_back_what_was_written_and_a_bad_one_is_a_reason()
     {
         var result = new RemoteWriteResult("abc", "garage", 3, Key, 5.0, 6.0, "%", MqttWriteOutcome.Refused, "too large", DateTimeOffset.UnixEpoch);
