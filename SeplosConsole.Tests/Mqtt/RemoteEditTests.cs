@@ -224,25 +224,15 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
     public async Task A_request_older_than_the_bridge_accepts_is_answered_refused_at_once_not_left_waiting()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
-        var client = new MqttClientFactory().CreateMqttClient();
-        var answer = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            answer.TrySetResult(e.ApplicationMessage);
-            return Task.CompletedTask;
-        };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(rig.Broker.Host, rig.Broker.Port).WithClientId("old-request").WithTimeout(TimeSpan.FromSeconds(5)).Build());
-        await client.SubscribeAsync("seplos/viewer/old-request/result", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using var requester = await Requester.ConnectAsync(rig.Broker, "old-request");
 
         // A request a minute old (a viewer whose command sat somewhere): past the bridge's 30 s limit.
-        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("6.0")
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic("seplos/viewer/old-request/result")
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("6.0")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic(requester.ResponseTopic)
             .WithCorrelationData("r-1"u8.ToArray())
             .WithUserProperty(RemoteWriteRequest.SentAtProperty, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture))))
             .Build());
-        var received = await answer.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await client.DisconnectAsync();
-        client.Dispose();
+        var received = await requester.Answer.WaitAsync(TimeSpan.FromSeconds(10));
 
         var (result, error) = RemoteWriteResult.Parse(received.ConvertPayloadToString());
         Assert.Null(error);
@@ -262,34 +252,55 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
             new FakePackFeed(TestPacks.Status(0)), handler, output);
         // The broker logs each subscription: commands are listened to from here on.
         await broker.WaitForLogAsync(l => l.Contains($"seplos/+/{Key}/set", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
-        var client = new MqttClientFactory().CreateMqttClient();
-        var answer = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            answer.TrySetResult(e.ApplicationMessage);
-            return Task.CompletedTask;
-        };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("late-request").WithTimeout(TimeSpan.FromSeconds(5)).Build());
-        await client.SubscribeAsync("seplos/viewer/late-request/result", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using var requester = await Requester.ConnectAsync(broker, "late-request");
 
         // A write from Home Assistant holds the bridge's queue (the bus is busy with it) …
-        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("6").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("6").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
         await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         // … while a dashboard's request that expires in 1 s waits behind it.
-        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("5.5")
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("5.5")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(1)
-            .WithResponseTopic("seplos/viewer/late-request/result").WithCorrelationData("r-2"u8.ToArray()).Build());
+            .WithResponseTopic(requester.ResponseTopic).WithCorrelationData("r-2"u8.ToArray()).Build());
         // The passing of the expiry is what is tested: the queue is held past it.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         handler.Release.SetResult();
-        var received = await answer.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await client.DisconnectAsync();
-        client.Dispose();
+        var received = await requester.Answer.WaitAsync(TimeSpan.FromSeconds(10));
 
         var (result, _) = RemoteWriteResult.Parse(received.ConvertPayloadToString());
         Assert.Equal(MqttWriteOutcome.Refused, result!.Outcome);
         Assert.Equal("the command expired while waiting at the bridge; nothing written", result.Reason);
         Assert.Equal(["6"], handler.Written);
+    }
+
+    /// <summary>An MQTT 5 client that sends requests the way a script or dashboard may, and waits for the first answer.</summary>
+    private sealed class Requester : IAsyncDisposable
+    {
+        private readonly TaskCompletionSource<MqttApplicationMessage> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private Requester(string id) => ResponseTopic = $"seplos/viewer/{id}/result";
+
+        public IMqttClient Client { get; } = new MqttClientFactory().CreateMqttClient();
+        public string ResponseTopic { get; }
+        public Task<MqttApplicationMessage> Answer => _answer.Task;
+
+        public static async Task<Requester> ConnectAsync(MosquittoBroker broker, string id)
+        {
+            var requester = new Requester(id);
+            requester.Client.ApplicationMessageReceivedAsync += e =>
+            {
+                requester._answer.TrySetResult(e.ApplicationMessage);
+                return Task.CompletedTask;
+            };
+            await requester.Client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(id).WithTimeout(TimeSpan.FromSeconds(5)).Build());
+            await requester.Client.SubscribeAsync(requester.ResponseTopic, MqttQualityOfServiceLevel.AtLeastOnce);
+            return requester;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisconnectAsync();
+            Client.Dispose();
+        }
     }
 
     /// <summary>Holds the first write until released, as a slow bus would; records what it was asked to write.</summary>
