@@ -80,6 +80,7 @@ deb="$dist/seplos_${deb_version}_amd64.deb"
 dpkg-deb --info "$deb" > "$work/info"
 grep -q "^ Version: $deb_version$" "$work/info" || fail ".deb version is not $deb_version"
 grep -q '^ Depends: .*adduser' "$work/info" || fail ".deb does not depend on adduser"
+grep -q '^ Recommends: .*libssl3' "$work/info" || fail ".deb does not recommend libssl3 (TLS to the broker)"
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/seplos/seplos.ini ] || fail "/etc/seplos/seplos.ini is not marked as a conffile"
 dpkg-deb --contents "$deb" > "$work/contents"
 for path in ./usr/lib/seplos/seplos ./usr/lib/seplos/libSystem.IO.Ports.Native.so "./usr/bin/seplos -> ../lib/seplos/seplos" \

@@ -60,7 +60,8 @@ public sealed partial class PrometheusExportTests
         Assert.Contains("in use", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static (Dictionary<string, double> Samples, Dictionary<string, string> Types) Parse(string exposition)
+    /// <summary>The exposition text as samples (name{sorted labels} → value) and TYPE lines; fails on a line that is neither.</summary>
+    internal static (Dictionary<string, double> Samples, Dictionary<string, string> Types) Parse(string exposition)
     {
         var samples = new Dictionary<string, double>();
         var types = new Dictionary<string, string>();
