@@ -199,6 +199,27 @@ public sealed class ListenModeTests : IAsyncDisposable
         Assert.Equal(2, listener.BadBytes);
     }
 
+    [Fact]
+    public void The_vendor_softwares_0x11_register_pia_read_is_heard_as_pia_paired_or_not()
+    {
+        // Register reference, "Parallel stacks": the vendor software reads PIA with 0x11 registers, the
+        // master with 0x12; the 18th register is then missing, not zero.
+        var simulator = new BmsSimulator(new SimulatorOptions { Addresses = [2] });
+        var request = RtuRequest.ReadInputRegisters(2, SeplosMap.Block(BlockId.Pia).Start, 0x11).Encode();
+        var reply = simulator.Feed(request)[0].Bytes;
+        var feed = new ListenFeed(InProcessSimulatorTransport.Create(new SimulatorOptions()));
+        var heard = new List<HeardBlock>();
+        feed.Listener.BlockHeard += (_, block) => heard.Add(block);
+
+        feed.Listener.Hear([.. request, .. reply]);
+        feed.Listener.Hear(reply);
+
+        Assert.Equal([(BlockId.Pia, true), (BlockId.Pia, false)], heard.Select(h => (h.Reading.Block, h.Paired)));
+        var snapshot = feed.Status(2)!.Snapshot;
+        Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(3)) / 100.0, snapshot.Fields["pack_voltage"].Value);
+        Assert.False(snapshot.Fields.ContainsKey("pia_reserved_11"), "the 0x12th register was not read");
+    }
+
     private static byte[] Reply(byte address, BlockId block)
         => Reply(new BmsSimulator(new SimulatorOptions { Addresses = [address] }), address, block);
 

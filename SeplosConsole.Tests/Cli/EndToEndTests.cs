@@ -63,7 +63,9 @@ public class EndToEndTests
         var root = json.RootElement;
         var readings = root.GetProperty("readings");
         // The simulated pack has ntc_count 4: sensors 5–8 are absent, named as not fitted, never 0 °C.
-        string[] notFitted = ["cell_temp_5", "cell_temp_6", "cell_temp_7", "cell_temp_8"];
+        // Their alarm bits with them (PIC bytes 4 and 5), absent rather than "off".
+        string[] notFitted = ["cell_temp_5", "cell_temp_6", "cell_temp_7", "cell_temp_8",
+            .. SeplosMap.OptionalSensorFlags.Where(f => f.FittedWhen!.CountKey == "ntc_count" && f.FittedWhen.Number > 4).Select(f => f.Key)];
         Assert.Equal(notFitted, root.GetProperty("not_fitted").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(0, root.GetProperty("missing").GetArrayLength());
         foreach (var field in SeplosMap.Fields.Where(f => f.Category == FieldCategory.Reading))
@@ -78,7 +80,7 @@ public class EndToEndTests
         var flags = root.GetProperty("flags");
         foreach (var flag in SeplosMap.FlagsOf(BlockId.Pic))
         {
-            Assert.True(flags.TryGetProperty(flag.Key, out _), $"missing flag {flag.Key}");
+            Assert.True(flags.TryGetProperty(flag.Key, out _) != notFitted.Contains(flag.Key), $"flag {flag.Key} present or absent wrongly");
         }
         Assert.Equal("XZH-ElecTech Co.,Ltd", root.GetProperty("identity").GetProperty("factory_name").GetProperty("value").GetString());
         Assert.Equal("V", readings.GetProperty("pack_voltage").GetProperty("unit").GetString());

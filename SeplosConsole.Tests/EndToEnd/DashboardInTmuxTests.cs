@@ -90,20 +90,41 @@ public sealed partial class DashboardInTmuxTests
 
         await terminal.KillServerAsync();
 
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested)
-        {
-            Assert.Fail("dashboard still running 10 s after its terminal went away");
-        }
+        await AssertEndsWithinAsync(process, TimeSpan.FromSeconds(10), "after its terminal went away");
 
         // The port is free again: another command opens it and reads the pack.
         var show = await link.RunAsync("show", "soc");
         Assert.True(show.ExitCode == 0, $"show soc after the dashboard ended: exit code {show.ExitCode}: {show.Error}");
         Assert.StartsWith("soc ", show.Lines.Single());
+    }
+
+    [Fact]
+    public async Task The_dashboard_ends_when_its_terminal_goes_away_even_with_sighup_ignored()
+    {
+        // As under nohup: no SIGHUP arrives, only the terminal hangs up (Hosting/TerminalHangup).
+        // Before, Terminal.Gui's input thread spun on the dead terminal at half a core, for ever.
+        await using var terminal = await Tmux.StartAsync(
+            $"trap '' HUP; exec env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --simulate", 100, 32);
+        await terminal.WaitForScreenAsync(s => s.Contains("ONLINE", StringComparison.Ordinal), "ONLINE");
+        using var process = System.Diagnostics.Process.GetProcessById(await terminal.PanePidAsync());
+
+        await terminal.KillServerAsync();
+
+        await AssertEndsWithinAsync(process, TimeSpan.FromSeconds(10), "after its terminal hung up");
+    }
+
+    private static async Task AssertEndsWithinAsync(System.Diagnostics.Process process, TimeSpan limit, string when)
+    {
+        using var deadline = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            process.Kill();
+            Assert.Fail($"dashboard still running {limit.TotalSeconds} s {when}");
+        }
     }
 
     [Fact]

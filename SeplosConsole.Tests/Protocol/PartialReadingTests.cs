@@ -126,6 +126,35 @@ public sealed class PartialReadingTests
     }
 
     [Fact]
+    public void The_alarm_and_balancing_bits_of_sensors_that_are_not_fitted_are_absent_not_off_and_raise_no_alarm()
+    {
+        // PIC bytes 0–7 (register reference, PIC): one bit per cell or sensor. Every bit set, so each
+        // flag is "on" where it is decoded at all.
+        var pic = new BlockReading(BlockId.Pic, (byte[])[.. Enumerable.Repeat((byte)0xFF, 8), .. new byte[10]], ReadAt);
+        var unknown = PackSnapshot.Empty(0).With(pic);
+        Assert.True(unknown.Flag("cell_temp_5_low_alarm"));
+
+        var small = unknown.With(Encoded(BlockId.Spa, new() { ["ntc_count"] = 4, ["cell_count"] = 15 }));
+
+        Assert.True(small.Flag("cell_temp_4_low_alarm"));
+        Assert.Null(small.Flag("cell_temp_5_low_alarm"));
+        Assert.Null(small.Flag("cell_temp_8_high_alarm"));
+        Assert.True(small.Flag("cell_15_balancing"));
+        Assert.Null(small.Flag("cell_16_balancing"));
+        Assert.Null(small.Flag("cell_16_high_voltage_alarm"));
+        Assert.DoesNotContain(small.ActiveProblems, f => f.Key is "cell_temp_5_low_alarm" or "cell_16_low_voltage_alarm");
+        Assert.Equal(
+            ["cell_16_balancing", "cell_16_high_voltage_alarm", "cell_16_low_voltage_alarm", .. Enumerable.Range(5, 4).SelectMany(n => new[] { $"cell_temp_{n}_high_alarm", $"cell_temp_{n}_low_alarm" })],
+            small.NotFittedFlags.Select(f => f.Key).Order(StringComparer.Ordinal));
+        // A new PIC on that pack does not bring them back; a larger count does, from the PIC already read.
+        Assert.Null(small.With(pic).Flag("cell_temp_5_low_alarm"));
+        var full = small.With(Encoded(BlockId.Spa, new() { ["ntc_count"] = 8, ["cell_count"] = 16 }));
+        Assert.True(full.Flag("cell_temp_5_low_alarm"));
+        Assert.True(full.Flag("cell_16_balancing"));
+        Assert.Empty(full.NotFittedFlags);
+    }
+
+    [Fact]
     public void Cells_past_cell_count_are_absent_and_left_out_of_the_spread()
     {
         var pib = Encoded(BlockId.Pib, Cells(13));

@@ -115,6 +115,26 @@ public sealed class RecordReplayTests
     }
 
     [Theory]
+    [InlineData("edit cell_high_voltage_alarm 3.46", "edit: ")]
+    [InlineData("restore BACKUP", "restore: ")]
+    [InlineData("clock --set", "clock --set: ")]
+    public async Task A_write_on_a_replay_is_refused_before_anything_is_read_or_asked(string arguments, string prefix)
+    {
+        var directory = TempDirectory.Create();
+        var path = Path.Combine(directory, "w.rec");
+        await File.WriteAllBytesAsync(path, RecordingSamples.Write(RecordingSamples.Polls(2, TimeSpan.FromSeconds(1))));
+        await File.WriteAllTextAsync(Path.Combine(directory, "seplos.ini"), $"[seplos]\njournal = {Path.Combine(directory, "journal.jsonl")}\n");
+
+        // No --yes and a terminal-less stdin: were the question asked, the command would fail on it instead.
+        var result = await CliRunner.RunAsync(["--replay", path, .. arguments.Replace("BACKUP", Path.Combine(directory, "none.json"), StringComparison.Ordinal).Split(' ')], directory: directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: {prefix}{ReplayFeed.WritesRefusedReason}", result.Error.Trim());
+        Assert.Equal("", result.Output);
+        Assert.False(File.Exists(Path.Combine(directory, "journal.jsonl")), "nothing to journal: nothing was attempted");
+    }
+
+    [Theory]
     [InlineData("--speed 5 show soc", 2, "--speed only applies to --replay FILE")]
     [InlineData("--replay /nonexistent/r.rec show soc", 1, "/nonexistent/r.rec does not exist")]
     [InlineData("--replay REC --speed 0 show soc", 2, "--speed 0: expected a number above 0")]

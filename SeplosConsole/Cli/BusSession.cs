@@ -51,6 +51,18 @@ public sealed class BusSession : IAsyncDisposable
     }
 
     /// <summary>
+    /// Refuses a write before anything is read or asked: a recording (<c>--replay</c>) answers reads
+    /// but holds no pack to write to, and a user who typed <c>yes</c> must not learn that only then.
+    /// </summary>
+    public static void EnsureWritable(SeplosSettings settings, string command)
+    {
+        if (settings.ReplayFile is not null)
+        {
+            throw new CliException($"{command}: {Services.Recording.ReplayFeed.WritesRefusedReason}");
+        }
+    }
+
+    /// <summary>
     /// Wait before asking a block again that the pack answered "busy" (0x06), as the poller does
     /// (<see cref="Services.PollerOptions.BusyRetryDelay"/>).
     /// </summary>

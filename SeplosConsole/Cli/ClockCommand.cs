@@ -28,6 +28,10 @@ public static class ClockCommand
             {
                 throw new Config.UsageException("clock --set sets one pack at a time, each with its own confirmation: give one --address");
             }
+            if (parse.GetValue(set))
+            {
+                BusSession.EnsureWritable(settings, "clock --set");
+            }
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
             if (parse.GetValue(set))

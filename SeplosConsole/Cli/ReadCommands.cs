@@ -53,7 +53,7 @@ public static class ReadCommands
             // Resolve every key before touching the bus, so a typo costs nothing.
             var resolved = wanted.Select(Resolve).ToList();
             // An optional sensor needs its count too (SPA), to know whether it is fitted at all.
-            var counts = resolved.Select(r => r.Field?.FittedWhen).OfType<SensorPresence>().Select(p => SeplosMap.FindField(p.CountKey)!.Block);
+            var counts = resolved.Select(r => r.Field?.FittedWhen ?? r.Flag?.FittedWhen).OfType<SensorPresence>().Select(p => SeplosMap.FindField(p.CountKey)!.Block);
             var blocks = resolved.Select(r => r.Block).Concat(counts).Distinct().ToList();
             var settings = global.Resolve(parse, context);
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);

@@ -114,7 +114,7 @@ public static class SnapshotFormatter
     /// <summary>Why a key of the map has no value in the snapshot.</summary>
     public static string WhyAbsent(PackSnapshot snapshot, string key)
     {
-        if (SeplosMap.FindField(key)?.FittedWhen is { } presence && snapshot.Value(presence.CountKey) is { } count && !presence.IsFitted(count))
+        if ((SeplosMap.FindField(key)?.FittedWhen ?? SeplosMap.FindFlag(key)?.FittedWhen) is { } presence && snapshot.Value(presence.CountKey) is { } count && !presence.IsFitted(count))
         {
             return $"not fitted ({presence.CountKey} = {count:0})";
         }
@@ -221,9 +221,9 @@ public static class SnapshotFormatter
         }
         json.WriteEndArray();
         json.WriteStartArray("not_fitted");
-        foreach (var field in snapshot.NotFitted)
+        foreach (var key in snapshot.NotFitted.Select(f => f.Key).Concat(snapshot.NotFittedFlags.Select(f => f.Key)))
         {
-            json.WriteStringValue(field.Key);
+            json.WriteStringValue(key);
         }
         json.WriteEndArray();
         json.WriteEndObject();

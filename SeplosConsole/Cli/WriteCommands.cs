@@ -21,6 +21,7 @@ public static class WriteCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
+            BusSession.EnsureWritable(settings, "edit");
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
             var writer = await CreateWriterAsync(session, settings.Address, settings.JournalPath, cancellationToken).ConfigureAwait(false);
@@ -85,6 +86,10 @@ public static class WriteCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
+            if (!parse.GetValue(dryRun))
+            {
+                BusSession.EnsureWritable(settings, "restore");
+            }
             var backup = ReadBackup(Path.GetFullPath(parse.GetValue(file)!, context.Directory));
             var wanted = parse.GetValue(only) is { } list
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => SeplosMap.FindField(k)?.Key ?? throw new CliException(ReadCommands.UnknownKey(k))).ToHashSet()

@@ -325,27 +325,29 @@ internal sealed class MqttStatePublisher
     }
 
     /// <summary>
-    /// Sensors the pack says are not fitted (temperature sensors past ntc_count …) are not
-    /// entities: a config announced before the count was read (or by an earlier run, retained on
+    /// Sensors the pack says are not fitted (temperature sensors past ntc_count …) and their bits
+    /// (alarms, balancing) are not entities: a config announced before the count was read (or by an earlier run, retained on
     /// the broker) gets its empty retained payload, and so does its retained state. Once per
     /// session, and again after it was announced anew.
     /// </summary>
     private async Task WithdrawNotFittedAsync(IMqttClient client, SessionState session, PackStatus status, HashSet<string> announced, CancellationToken cancellationToken)
     {
         var withdrawn = session.Withdrawn(status.Address);
-        foreach (var field in status.Snapshot.NotFitted)
+        var notFitted = status.Snapshot.NotFitted.Select(f => (Component: "sensor", f.Key))
+            .Concat(status.Snapshot.NotFittedFlags.Select(f => (Component: "binary_sensor", f.Key)));
+        foreach (var (component, key) in notFitted)
         {
-            var topic = _topics.DiscoveryConfig("sensor", status.Address, field.Key);
+            var topic = _topics.DiscoveryConfig(component, status.Address, key);
             if (withdrawn.Contains(topic) && !announced.Contains(topic))
             {
                 continue;
             }
             await Publish(client, topic, "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
-            await Publish(client, _topics.State(status.Address, field.Key), "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
+            await Publish(client, _topics.State(status.Address, key), "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);
             announced.Remove(topic);
             _announcedEver.Remove(topic);
             withdrawn.Add(topic);
-            session.Published(status.Address).Remove(field.Key);
+            session.Published(status.Address).Remove(key);
         }
     }
 

@@ -32,6 +32,12 @@ public sealed record FlagDefinition(string Key, string Name, BlockId Block, int 
     public int BitInByte => Bit % 8;
     public ushort Coil => (ushort)(SeplosMap.Block(Block).Start + Bit);
 
+    /// <summary>
+    /// For a bit about one cell or temperature sensor: the count that says whether it is fitted. The
+    /// bit of a sensor that is not fitted says nothing, so it is absent, never "off".
+    /// </summary>
+    public SensorPresence? FittedWhen { get; init; }
+
     /// <summary>Active alarms, protections and faults are what a user must see.</summary>
     public bool IsProblem => Kind is FlagKind.Alarm or FlagKind.Protection or FlagKind.Fault;
 }

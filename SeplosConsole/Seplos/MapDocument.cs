@@ -33,7 +33,7 @@ public static class MapDocument
             {
                 var scale = field.RawOffset == 0 ? Number(field.Scale) : $"(raw {field.RawOffset:+0;-0}) × {Number(field.Scale)}";
                 var range = field.RangeText() ?? "";
-                var fitted = field.FittedWhen is { } presence ? $"present when {presence.CountKey} ≥ {presence.Number}" : null;
+                var fitted = Fitted(field.FittedWhen);
                 var note = string.Join("; ", new[] { field.Uncertain ? "unconfirmed" : null, fitted, field.Note, field.Aliases.Count > 0 ? "aliases: " + string.Join(", ", field.Aliases) : null }.Where(s => s is not null));
                 doc.AppendLine($"| 0x{field.Address:X4} | `{field.Key}` | {field.Name} | {field.Type}{(field.Registers > 1 ? $" ×{field.Registers}" : "")} | {scale} | {field.Unit} | {(field.Writable ? "yes" : "")} | {range} | {note} |");
             }
@@ -47,7 +47,8 @@ public static class MapDocument
             doc.AppendLine("|---|---|---|---|---|---|");
             foreach (var flag in SeplosMap.FlagsOf(block.Id))
             {
-                doc.AppendLine($"| 0x{flag.Coil:X4} | {flag.ByteIndex}.{flag.BitInByte} | `{flag.Key}` | {flag.Name} | {flag.Kind} | {(flag.Uncertain ? "unconfirmed: " + flag.Note : "")} |");
+                var note = string.Join("; ", new[] { flag.Uncertain ? "unconfirmed: " + flag.Note : null, Fitted(flag.FittedWhen) }.Where(s => s is not null));
+                doc.AppendLine($"| 0x{flag.Coil:X4} | {flag.ByteIndex}.{flag.BitInByte} | `{flag.Key}` | {flag.Name} | {flag.Kind} | {note} |");
             }
         }
         doc.AppendLine();
@@ -59,6 +60,9 @@ public static class MapDocument
         }
         return doc.ToString().ReplaceLineEndings("\n");
     }
+
+    private static string? Fitted(SensorPresence? presence)
+        => presence is null ? null : $"present when {presence.CountKey} ≥ {presence.Number}";
 
     private static string Number(double value) => value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 }

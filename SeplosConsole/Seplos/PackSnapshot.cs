@@ -48,7 +48,10 @@ public sealed class PackSnapshot
     public bool IsPartial => !_missing.IsEmpty;
 
     /// <summary>Optional sensors (cells, temperature sensors) the pack says are not fitted: absent, not 0.</summary>
-    public IEnumerable<FieldDefinition> NotFitted => SeplosMap.OptionalSensors.Where(f => !IsFitted(f, _fields));
+    public IEnumerable<FieldDefinition> NotFitted => SeplosMap.OptionalSensors.Where(f => !IsFitted(f.FittedWhen, _fields));
+
+    /// <summary>The bits about those sensors (alarms, balancing): absent, not "off".</summary>
+    public IEnumerable<FlagDefinition> NotFittedFlags => SeplosMap.OptionalSensorFlags.Where(f => !IsFitted(f.FittedWhen, _fields));
 
     /// <summary>
     /// This snapshot with <paramref name="block"/> marked as not read for <paramref name="reason"/>:
@@ -121,7 +124,7 @@ public sealed class PackSnapshot
         }
         if (presenceChanged)
         {
-            ApplyPresence(fields, blocks);
+            ApplyPresence(fields, flags, blocks);
         }
         // Otherwise the derived values carried over were computed from the very inputs carried over.
         if (derivedInputsRead || presenceChanged)
@@ -155,21 +158,33 @@ public sealed class PackSnapshot
     }
 
     // The blocks that hold optional sensors or the counts saying which are fitted.
-    private static readonly FrozenSet<BlockId> PresenceBlocks = SeplosMap.OptionalSensors
-        .SelectMany(f => new[] { f.Block, SeplosMap.FindField(f.FittedWhen!.CountKey)!.Block }).ToFrozenSet();
+    private static readonly FrozenSet<BlockId> PresenceBlocks = SeplosMap.OptionalSensors.Select(f => (f.Block, f.FittedWhen!))
+        .Concat(SeplosMap.OptionalSensorFlags.Select(f => (f.Block, f.FittedWhen!)))
+        .SelectMany(p => new[] { p.Item1, SeplosMap.FindField(p.Item2.CountKey)!.Block }).ToFrozenSet();
 
-    private static bool IsFitted(FieldDefinition field, Dictionary<string, FieldReading> fields)
-        => field.FittedWhen is not { } presence || presence.IsFitted(fields.TryGetValue(presence.CountKey, out var count) ? count.Value : null);
+    private static bool IsFitted(SensorPresence? fittedWhen, Dictionary<string, FieldReading> fields)
+        => fittedWhen is not { } presence || presence.IsFitted(fields.TryGetValue(presence.CountKey, out var count) ? count.Value : null);
 
     /// <summary>
     /// Leaves out the optional sensors the counts say are not fitted, and brings back (from the
     /// block's payload) those a changed count says are fitted again.
     /// </summary>
-    private static void ApplyPresence(Dictionary<string, FieldReading> fields, ImmutableDictionary<BlockId, BlockReading> blocks)
+    private static void ApplyPresence(Dictionary<string, FieldReading> fields, Dictionary<string, bool> flags, ImmutableDictionary<BlockId, BlockReading> blocks)
     {
+        foreach (var flag in SeplosMap.OptionalSensorFlags)
+        {
+            if (!IsFitted(flag.FittedWhen, fields))
+            {
+                flags.Remove(flag.Key);
+            }
+            else if (!flags.ContainsKey(flag.Key) && blocks.TryGetValue(flag.Block, out var reading) && flag.ByteIndex < reading.Payload.Length)
+            {
+                flags[flag.Key] = SeplosCodec.DecodeFlag(flag, reading.Payload.Span);
+            }
+        }
         foreach (var field in SeplosMap.OptionalSensors)
         {
-            if (!IsFitted(field, fields))
+            if (!IsFitted(field.FittedWhen, fields))
             {
                 fields.Remove(field.Key);
             }

@@ -52,6 +52,15 @@ public sealed record RegisterBlock(
 
     public bool IsCoils => Function == ModbusFunction.ReadCoils;
 
+    /// <summary>
+    /// Whether a read of <paramref name="quantity"/> units at <paramref name="start"/> is the whole
+    /// block in one request: the full count, or the shorter <see cref="FallbackCount"/> read (the vendor
+    /// software reads PIA with 0x11 registers; register reference, "Parallel stacks"), which decodes
+    /// into a snapshot with the fields past its end missing.
+    /// </summary>
+    public bool IsWholeRead(ushort start, ushort quantity)
+        => start == Start && (quantity == Count || quantity == FallbackCount) && MaxPerRequest >= Count;
+
     /// <summary>Registers (or coil bytes) the block occupies once read.</summary>
     public int RegisterCount => IsCoils ? (Count + 7) / 8 : Count;
 

@@ -6,8 +6,8 @@ namespace SeplosConsole.Seplos;
 /// <summary>One read of the map a reply could be: a block, and the part of it one request reads.</summary>
 public readonly record struct ReplyCandidate(RegisterBlock Block, ushort Start, ushort Quantity)
 {
-    /// <summary>The whole block in one request (not one SPA half).</summary>
-    public bool IsWholeBlock => Start == Block.Start && Quantity == Block.Count;
+    /// <summary>The whole block in one request (not one SPA half), or its shorter fallback read.</summary>
+    public bool IsWholeBlock => Block.IsWholeRead(Start, Quantity);
 }
 
 /// <summary>How an unpaired reply was identified, or why it was not.</summary>
@@ -86,7 +86,7 @@ public sealed class ReplyIdentifier
         var bytes = payload.Length;
         var sized = SeplosMap.Blocks
             .Where(b => b.Function == function)
-            .SelectMany(b => b.Requests(address).Select(r => new ReplyCandidate(b, r.Start, r.Quantity)))
+            .SelectMany(b => Reads(b, address))
             .Where(c => ExpectedPayload(c) == bytes)
             .ToList();
         if (sized.Count == 0)
@@ -146,6 +146,15 @@ public sealed class ReplyIdentifier
         return later.Count == 1 ? later[0] : null;
     }
 
+    /// <summary>Every read of the block a master makes: its requests, and the shorter fallback read where the map has one.</summary>
+    private static IEnumerable<ReplyCandidate> Reads(RegisterBlock block, byte address)
+    {
+        var reads = block.Requests(address).Select(r => new ReplyCandidate(block, r.Start, r.Quantity));
+        return block.FallbackCount is { } fallback
+            ? reads.Append(new ReplyCandidate(block, block.Start, fallback))
+            : reads;
+    }
+
     /// <summary>
     /// Why the payload cannot be this block, or null when it can. Only checks that follow from the
     /// register reference, never a guess about typical values:
@@ -196,7 +205,9 @@ public sealed class ReplyIdentifier
         => candidate.Block.IsCoils ? (candidate.Quantity + 7) / 8 : candidate.Quantity * 2;
 
     private static string Describe(ReplyCandidate candidate)
-        => candidate.IsWholeBlock ? candidate.Block.Name : $"{candidate.Block.Name} at 0x{candidate.Start:X4}";
+        => !candidate.IsWholeBlock ? $"{candidate.Block.Name} at 0x{candidate.Start:X4}"
+            : candidate.Quantity == candidate.Block.Count ? candidate.Block.Name
+            : $"{candidate.Block.Name} read with 0x{candidate.Quantity:X2} registers";
 
     private static string Names(IEnumerable<ReplyCandidate> candidates) => string.Join(" and ", candidates.Select(Describe));
 }

@@ -180,14 +180,18 @@ public static partial class SeplosMap
         for (var cell = 1; cell <= 16; cell++)
         {
             var bit = cell - 1;
-            flags.Add(new($"cell_{cell}_low_voltage_alarm", $"Cell {cell} low-voltage alarm", BlockId.Pic, (0 * 8) + bit, FlagKind.Alarm));
-            flags.Add(new($"cell_{cell}_high_voltage_alarm", $"Cell {cell} high-voltage alarm", BlockId.Pic, (2 * 8) + bit, FlagKind.Alarm));
-            flags.Add(new($"cell_{cell}_balancing", $"Cell {cell} balancing", BlockId.Pic, (6 * 8) + bit, FlagKind.Balancing));
+            // The same presence as the cell's voltage field (SeplosMap.Fields: cells past cell_count).
+            var fitted = new SensorPresence("cell_count", cell, MaxCount: 16);
+            flags.Add(new($"cell_{cell}_low_voltage_alarm", $"Cell {cell} low-voltage alarm", BlockId.Pic, (0 * 8) + bit, FlagKind.Alarm) { FittedWhen = fitted });
+            flags.Add(new($"cell_{cell}_high_voltage_alarm", $"Cell {cell} high-voltage alarm", BlockId.Pic, (2 * 8) + bit, FlagKind.Alarm) { FittedWhen = fitted });
+            flags.Add(new($"cell_{cell}_balancing", $"Cell {cell} balancing", BlockId.Pic, (6 * 8) + bit, FlagKind.Balancing) { FittedWhen = fitted });
         }
         for (var sensor = 1; sensor <= 8; sensor++)
         {
-            flags.Add(new($"cell_temp_{sensor}_low_alarm", $"Cell temperature {sensor} low alarm", BlockId.Pic, (4 * 8) + sensor - 1, FlagKind.Alarm));
-            flags.Add(new($"cell_temp_{sensor}_high_alarm", $"Cell temperature {sensor} high alarm", BlockId.Pic, (5 * 8) + sensor - 1, FlagKind.Alarm));
+            // As the sensor's temperature field: sensors past ntc_count are not fitted.
+            var fitted = new SensorPresence("ntc_count", sensor, MaxCount: 8);
+            flags.Add(new($"cell_temp_{sensor}_low_alarm", $"Cell temperature {sensor} low alarm", BlockId.Pic, (4 * 8) + sensor - 1, FlagKind.Alarm) { FittedWhen = fitted });
+            flags.Add(new($"cell_temp_{sensor}_high_alarm", $"Cell temperature {sensor} high alarm", BlockId.Pic, (5 * 8) + sensor - 1, FlagKind.Alarm) { FittedWhen = fitted });
         }
 
         // PIC bytes 8–17 and EIC bytes 0–9.

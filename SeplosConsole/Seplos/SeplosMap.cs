@@ -127,6 +127,9 @@ public static partial class SeplosMap
     /// <summary>Sensors a pack may lack (cells past cell_count, temperature sensors past ntc_count): the fields with <see cref="FieldDefinition.FittedWhen"/>.</summary>
     public static ImmutableArray<FieldDefinition> OptionalSensors { get; } = [.. Fields.Where(f => f.FittedWhen is not null)];
 
+    /// <summary>The bits about those sensors (their alarms, balancing): the flags with <see cref="FlagDefinition.FittedWhen"/>.</summary>
+    public static ImmutableArray<FlagDefinition> OptionalSensorFlags { get; } = [.. Flags.Where(f => f.FittedWhen is not null)];
+
     /// <summary>Fields computed from other fields of their block (<see cref="RegisterType.Derived"/>), not read from registers.</summary>
     public static ImmutableArray<FieldDefinition> DerivedFields { get; } = [.. Fields.Where(f => f.Type == RegisterType.Derived)];
 

@@ -176,12 +176,11 @@ public sealed class BusListener
         }
         if (frame.Request is { Start: { } start, Quantity: { } quantity })
         {
-            // Whole blocks only; a partial read (a write's read-back, one SPA half) is not a snapshot.
-            return SeplosMap.Blocks.FirstOrDefault(b => b.Function == frame.Function && b.Start == start && b.Count == quantity && b.MaxPerRequest >= b.Count)?.Id;
+            // Whole blocks only (the vendor software's 0x11-register PIA is one); a partial read (a
+            // write's read-back, one SPA half) is not a snapshot.
+            return SeplosMap.Blocks.FirstOrDefault(b => b.Function == frame.Function && b.IsWholeRead(start, quantity))?.Id;
         }
         identification ??= ReplyIdentifier.Identify(frame.Address, frame.Function, frame.Payload.Span);
-        return identification.Candidate is { IsWholeBlock: true } candidate && candidate.Block.MaxPerRequest >= candidate.Block.Count
-            ? candidate.Block.Id
-            : null;
+        return identification.Candidate is { IsWholeBlock: true } candidate ? candidate.Block.Id : null;
     }
 }
