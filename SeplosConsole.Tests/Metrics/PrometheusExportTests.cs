@@ -50,6 +50,28 @@ public sealed partial class PrometheusExportTests
     }
 
     [Fact]
+    public async Task A_scraper_asking_for_openmetrics_gets_the_same_sample_names()
+    {
+        // What a Prometheus server sends by default: OpenMetrics first, the classic format as a fallback.
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        using var meters = new PackMeters(feed);
+        using var export = MetricsExport.Start(new MetricsExportOptions(new IPEndPoint(IPAddress.Loopback, FreePort()), null, TimeSpan.FromSeconds(30)), (_, _) => { });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, export.PrometheusUrl);
+        request.Headers.TryAddWithoutValidation("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.StartsWith("application/openmetrics-text", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        // OpenMetrics names the counter family without _total and its samples with it: Prometheus stores seplos_bus_requests_total.
+        Assert.Contains("# TYPE seplos_bus_requests counter\n", text, StringComparison.Ordinal);
+        Assert.Contains($"seplos_bus_requests_total{{address=\"0\",result=\"timeout\",serial=\"{TestPacks.Serial}\"}} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains($"seplos_pack_voltage_volts{{address=\"0\",serial=\"{TestPacks.Serial}\"}} 52.8\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("# EOF\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_port_in_use_fails_at_start_with_the_listeners_reason()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
