@@ -72,6 +72,20 @@ public sealed partial class PrometheusExportTests
     }
 
     [Fact]
+    public async Task Listening_on_0_0_0_0_serves_every_address_of_the_machine()
+    {
+        var feed = new FakePackFeed(TestPacks.Status(0));
+        using var meters = new PackMeters(feed);
+        var port = FreePort();
+        using var export = MetricsExport.Start(new MetricsExportOptions(new IPEndPoint(IPAddress.Any, port), null, TimeSpan.FromSeconds(30)), (_, _) => { });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.Equal(52.8, Parse(text).Samples[$"seplos_pack_voltage_volts{{address=\"0\",serial=\"{TestPacks.Serial}\"}}"]);
+    }
+
+    [Fact]
     public void A_port_in_use_fails_at_start_with_the_listeners_reason()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -52,7 +52,11 @@ public sealed class MetricsExport : IDisposable
         if (options.Listen is { } listen)
         {
             url = $"http://{listen}/metrics";
-            var prefix = url + "/";
+            // HttpListener refuses 0.0.0.0 or [::] as a host ("The request is not supported"):
+            // its way to say "every address" is +.
+            var prefix = listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any)
+                ? $"http://+:{listen.Port}/metrics/"
+                : url + "/";
             builder.AddPrometheusHttpListener(prometheus =>
             {
                 // Without these every sample carries otel_scope_name="SeplosConsole" and a
