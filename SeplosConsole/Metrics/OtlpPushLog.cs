@@ -9,7 +9,7 @@ namespace SeplosConsole.Metrics;
 /// journal: the first failure is one warning, the same failure again only after
 /// <see cref="RepeatEvery"/> (with a count), a different failure at once, and the first success
 /// after failures one line saying pushes work again. The push itself is not changed or retried
-/// here (the exporter retries transient answers; the next interval tries again). Thread-safe.
+/// here: the next interval pushes again. Thread-safe.
 /// </summary>
 internal sealed class OtlpPushLog(Uri endpoint, Action<BusEventLevel, string> log, TimeProvider time) : DelegatingHandler
 {
