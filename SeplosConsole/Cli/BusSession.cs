@@ -28,14 +28,10 @@ public sealed class BusSession : IAsyncDisposable
             throw new CliException("listen mode never transmits, and this command has to ask the pack: "
                 + "use the dashboard (`seplos --listen`) or `seplos --listen mqtt`, or connect to the pack on a separate port");
         }
-        if (settings.RecordFile is not null)
-        {
-            // Said rather than ignored: the user would expect a file that never comes.
-            throw new UsageException("--record: only the dashboard, `seplos watch` and `seplos mqtt` record (they keep reading); this command reads once");
-        }
+        RefuseRecording(settings);
         if (Mqtt.BrokerAddress.IsBroker(settings.Port))
         {
-            throw new CliException($"{settings.Port} is a broker: only the dashboard reads packs from it so far (`seplos --port {settings.Port}`); this command needs the bus");
+            throw RemoteBus.NeedsTheBus(settings.Port);
         }
         var rtu = TransportFactory.CreateClient(settings);
         try
@@ -48,6 +44,16 @@ public sealed class BusSession : IAsyncDisposable
             throw;
         }
         return new BusSession(settings, rtu);
+    }
+
+    /// <summary>A one-shot command refuses <c>--record</c>, whether it reads the bus or a broker.</summary>
+    public static void RefuseRecording(SeplosSettings settings)
+    {
+        if (settings.RecordFile is not null)
+        {
+            // Said rather than ignored: the user would expect a file that never comes.
+            throw new UsageException("--record: only the dashboard, `seplos watch` and `seplos mqtt` record (they keep reading); this command reads once");
+        }
     }
 
     /// <summary>

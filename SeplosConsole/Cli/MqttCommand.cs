@@ -16,6 +16,11 @@ public static class MqttCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
+            if (BrokerAddress.IsBroker(settings.Port))
+            {
+                // A bridge fed from a broker would publish other bridges' packs again as its own.
+                throw RemoteBus.NeedsTheBus(settings.Port);
+            }
             var options = ReadOptions(settings.Configuration)
                 ?? throw new CliException("no MQTT broker configured: set server in the [mqtt] section of seplos.ini (see docs/mqtt.md)");
             var log = new StderrLog(context.Error);

@@ -56,12 +56,25 @@ public static class ReadCommands
             var counts = resolved.Select(r => r.Field?.FittedWhen ?? r.Flag?.FittedWhen).OfType<SensorPresence>().Select(p => SeplosMap.FindField(p.CountKey)!.Block);
             var blocks = resolved.Select(r => r.Block).Concat(counts).Distinct().ToList();
             var settings = global.Resolve(parse, context);
-            var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
-            await using var sessionScope = session.ConfigureAwait(false);
+            var source = await PackSource.OpenAsync(settings, context, cancellationToken).ConfigureAwait(false);
+            await using var sourceScope = source.ConfigureAwait(false);
             var partial = false;
+            var read = 0;
             foreach (var address in settings.Addresses)
             {
-                var snapshot = await session.ReadAvailableAsync(address, blocks, cancellationToken).ConfigureAwait(false);
+                if (await source.ReadAsync(address, blocks, cancellationToken).ConfigureAwait(false) is not { } pack)
+                {
+                    partial = true;
+                    continue;
+                }
+                read++;
+                partial |= pack.IsStale;
+                var snapshot = pack.Snapshot;
+                if (pack.Origin is { Stale: false } origin)
+                {
+                    // stderr: stdout keeps the `key value unit` lines a script parses, as on a serial port.
+                    context.Error.WriteLine($"pack {address}: {origin.Describe(DateTimeOffset.UtcNow)}");
+                }
                 var prefix = settings.Addresses.Count > 1 ? $"battery_{address}/" : "";
                 foreach (var (field, flag, _) in resolved)
                 {
@@ -81,7 +94,7 @@ public static class ReadCommands
                     }
                 }
             }
-            return partial ? SeplosCli.Partial : SeplosCli.Ok;
+            return ExitCode(partial, read);
         });
         return command;
     }
@@ -93,20 +106,28 @@ public static class ReadCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
-            var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
-            await using var sessionScope = session.ConfigureAwait(false);
+            var source = await PackSource.OpenAsync(settings, context, cancellationToken).ConfigureAwait(false);
+            await using var sourceScope = source.ConfigureAwait(false);
             var partial = false;
+            var read = 0;
             foreach (var address in settings.Addresses)
             {
                 // SFA is optional: no capture shows a pack answering it yet (register reference, SFA).
-                var snapshot = await session.ReadAvailableAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks.Where(b => b != BlockId.Sfa)], cancellationToken,
-                    optional: [BlockId.Sfa, .. address == 0 ? SeplosMap.SystemBlocks : []]).ConfigureAwait(false);
-                partial |= WarnMissing(context, snapshot);
+                if (await source.ReadAsync(address, [.. SeplosMap.LiveBlocks, .. SeplosMap.SlowBlocks.Where(b => b != BlockId.Sfa)], cancellationToken,
+                    optional: [BlockId.Sfa, .. address == 0 ? SeplosMap.SystemBlocks : []]).ConfigureAwait(false) is not { } pack)
+                {
+                    partial = true;
+                    continue;
+                }
+                read++;
+                var snapshot = pack.Snapshot;
+                partial |= WarnMissing(context, snapshot) | pack.IsStale;
+                var now = DateTimeOffset.UtcNow;
                 if (parse.GetValue(json))
                 {
                     await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                     using var buffer = new MemoryStream();
-                    SnapshotFormatter.WriteJson(snapshot, settings.Port, buffer);
+                    SnapshotFormatter.WriteJson(snapshot, settings.Port, buffer, pack.Origin, now);
                     context.Output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
                 }
                 else
@@ -115,10 +136,14 @@ public static class ReadCommands
                     {
                         context.Output.WriteLine($"## Pack {address}");
                     }
+                    if (pack.Origin is { } origin)
+                    {
+                        context.Output.WriteLine($"# From {origin.Describe(now)}");
+                    }
                     SnapshotFormatter.WriteText(snapshot, context.Output);
                 }
             }
-            return partial ? SeplosCli.Partial : SeplosCli.Ok;
+            return ExitCode(partial, read);
         });
         return command;
     }
@@ -152,6 +177,10 @@ public static class ReadCommands
         });
         return command;
     }
+
+    /// <summary>0 when every pack was read whole and current; 1 when none was read (from a broker); 3 otherwise.</summary>
+    private static int ExitCode(bool partial, int read)
+        => !partial ? SeplosCli.Ok : read == 0 ? SeplosCli.Failure : SeplosCli.Partial;
 
     /// <summary>One stderr line per gap of a partial reading; true when there was any.</summary>
     internal static bool WarnMissing(CliContext context, PackSnapshot snapshot)

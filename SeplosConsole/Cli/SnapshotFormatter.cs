@@ -138,7 +138,8 @@ public static class SnapshotFormatter
         }
     }
 
-    public static void WriteJson(PackSnapshot snapshot, string port, Stream stream)
+    /// <param name="origin">For a reading from a broker: which bridge, how old (at <paramref name="now"/>), stale or not.</param>
+    public static void WriteJson(PackSnapshot snapshot, string port, Stream stream, RemoteOrigin? origin = null, DateTimeOffset? now = null)
     {
         using var json = new Utf8JsonWriter(stream, JsonOptions);
         json.WriteStartObject();
@@ -147,6 +148,10 @@ public static class SnapshotFormatter
         if (snapshot.UpdatedAt is { } at)
         {
             json.WriteString("read_at", at.ToString("O"));
+        }
+        if (origin is not null)
+        {
+            WriteOrigin(json, origin, now ?? DateTimeOffset.UtcNow);
         }
         foreach (var (category, _) in Sections)
         {
@@ -227,6 +232,24 @@ public static class SnapshotFormatter
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary><c>"bridge": "garage", "bridge_address": 0, "age_seconds": 0.412, "stale": false</c> (and <c>"stale_reason"</c> when stale).</summary>
+    public static void WriteOrigin(Utf8JsonWriter json, RemoteOrigin origin, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(origin);
+        json.WriteString("bridge", origin.Bridge);
+        json.WriteNumber("bridge_address", origin.BridgeAddress);
+        if (origin.AgeAt(now) is { } age)
+        {
+            json.WriteNumber("age_seconds", Math.Round(age.TotalSeconds, 3));
+        }
+        json.WriteBoolean("stale", origin.Stale);
+        if (origin.Reason is { } reason)
+        {
+            json.WriteString("stale_reason", reason);
+        }
     }
 
     /// <summary><c>"unknown_bits": [{"block": "SFA", "coil": 5161, "byte": 5, "bit": 1}, …]</c>: set bits the map does not name.</summary>

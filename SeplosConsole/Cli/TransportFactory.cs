@@ -21,6 +21,11 @@ public static class TransportFactory
             return new Simulation.RecordedPacksTransport(replay);
         }
         var port = settings.Port.Trim();
+        if (Mqtt.BrokerAddress.IsBroker(port))
+        {
+            // Reached by the commands that open the bus themselves (bench): said, not "no such device".
+            throw RemoteBus.NeedsTheBus(port);
+        }
         if (settings.IsSimulator)
         {
             return Simulation.InProcessSimulatorTransport.Create(simulator ?? new Simulation.SimulatorOptions

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using SeplosConsole.Mqtt;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
 
@@ -39,7 +40,7 @@ public static class WatchCommand
                 result.AddError("--count: give a positive number of readings");
             }
         });
-        var command = new Command("watch", "Print a stream of readings (by polling, or with --listen from the master's traffic) until Ctrl+C") { json, seconds, count };
+        var command = new Command("watch", "Print a stream of readings (by polling, with --listen from the master's traffic, or with --mqtt from a broker) until Ctrl+C") { json, seconds, count };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var limitSeconds = parse.GetValue(seconds);
@@ -56,9 +57,14 @@ public static class WatchCommand
             // once per different reason (the listener retries with back-off).
             string? linkError = null;
             var errorGate = new Lock();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // From a broker: a first connection that fails ends watch with that one line (exit 1);
+            // losses after it was connected are retried like a serial link's.
+            var broker = bus.Feed as BrokerFeed;
+            var brokerWatch = broker is null ? null : new FirstConnection(broker, stop);
             bus.Feed.Event += (_, e) =>
             {
-                if (e is { Level: BusEventLevel.Error, Address: null })
+                if (e is { Level: BusEventLevel.Error, Address: null } && (brokerWatch is null || brokerWatch.Connected == true))
                 {
                     lock (errorGate)
                     {
@@ -71,7 +77,6 @@ public static class WatchCommand
                 }
             };
 
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (limitSeconds is { } limit)
             {
                 stop.CancelAfter(TimeSpan.FromSeconds(limit));
@@ -84,13 +89,19 @@ public static class WatchCommand
                 {
                     foreach (var reading in cycles.Add(status))
                     {
-                        await context.Output.WriteLineAsync(asJson ? JsonLine(reading) : TextLine(reading)).ConfigureAwait(false);
+                        var origin = broker is null ? null : RemoteOrigin.Of(broker, reading);
+                        await context.Output.WriteLineAsync(asJson ? JsonLine(reading, origin) : TextLine(reading, origin)).ConfigureAwait(false);
                         await context.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                         if (++printed == limitCount)
                         {
                             await stop.CancelAsync().ConfigureAwait(false);
                             break;
                         }
+                    }
+                    if (printed == limitCount)
+                    {
+                        // Readings already queued (a broker's retained snapshots come at once) are not printed.
+                        break;
                     }
                 }
             }
@@ -106,6 +117,11 @@ public static class WatchCommand
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
+            if (brokerWatch?.Failure is { } failure)
+            {
+                context.Error.WriteLine($"watch: MQTT: {failure}");
+                return SeplosCli.Failure;
+            }
             // Nothing printed and the link failed: that is a failure a script must see.
             lock (errorGate)
             {
@@ -115,10 +131,19 @@ public static class WatchCommand
         return command;
     }
 
-    public static string TextLine(PackStatus status)
+    /// <param name="origin">From a broker: the bridge and the reading's age, after the state.</param>
+    public static string TextLine(PackStatus status, RemoteOrigin? origin = null)
     {
         var line = new StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"{status.Snapshot.UpdatedAt ?? DateTimeOffset.UtcNow:HH:mm:ss.fff} pack {status.Address} {status.State.ToString().ToLowerInvariant()}");
+        if (origin is not null)
+        {
+            line.Append(" bridge=").Append(origin.Bridge);
+            if (origin.AgeAt(DateTimeOffset.UtcNow) is { } age)
+            {
+                line.Append(CultureInfo.InvariantCulture, $" age={age.TotalSeconds:0.000}s");
+            }
+        }
         if (status.State != PackLinkState.Online)
         {
             return status.LastError is { } error ? line.Append(": ").Append(error).ToString() : line.ToString();
@@ -139,7 +164,8 @@ public static class WatchCommand
         return line.ToString();
     }
 
-    public static string JsonLine(PackStatus status)
+    /// <param name="origin">From a broker: <c>bridge</c>, <c>bridge_address</c>, <c>age_seconds</c> (when printed), <c>stale</c>.</param>
+    public static string JsonLine(PackStatus status, RemoteOrigin? origin = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = SnapshotFormatter.JsonOptions.Encoder }))
@@ -152,6 +178,10 @@ public static class WatchCommand
             if (status.LastError is { } error)
             {
                 json.WriteString("error", error);
+            }
+            if (origin is not null)
+            {
+                SnapshotFormatter.WriteOrigin(json, origin, DateTimeOffset.UtcNow);
             }
             json.WriteStartArray("blocks");
             foreach (var block in snapshot.Blocks.Keys.Order())
@@ -193,5 +223,56 @@ public static class WatchCommand
             json.WriteStringValue(flag.Key);
         }
         json.WriteEndArray();
+    }
+
+    /// <summary>Whether a broker feed has connected yet, and why its first attempt failed (which stops watch).</summary>
+    private sealed class FirstConnection
+    {
+        private readonly Lock _gate = new();
+        private bool? _connected;
+        private string? _failure;
+
+        public FirstConnection(BrokerFeed feed, CancellationTokenSource stop)
+        {
+            feed.ConnectionChanged += (_, status) =>
+            {
+                lock (_gate)
+                {
+                    if (status.State == MqttConnectionState.Connected)
+                    {
+                        _connected = true;
+                    }
+                    else if (_connected != true && status is { State: MqttConnectionState.Disconnected, LastError: { } error })
+                    {
+                        _connected = false;
+                        _failure ??= error;
+                        stop.Cancel();
+                    }
+                }
+            };
+        }
+
+        /// <summary>True once connected; false after a first attempt failed; null before either.</summary>
+        public bool? Connected
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _connected;
+                }
+            }
+        }
+
+        public string? Failure
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _failure;
+                }
+            }
+        }
     }
 }

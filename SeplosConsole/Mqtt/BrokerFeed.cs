@@ -92,6 +92,19 @@ public sealed class BrokerFeed : IPackFeed
     /// <summary>The connection used for commands to bridges (null while disconnected).</summary>
     internal IMqttClient? Client => _connection.ConnectedClient;
 
+    /// <summary>
+    /// The broker connection's changes (connected; failed, with why), raised on the loop's task:
+    /// the one-shot readers (show, all, watch) stop at a first failure instead of retrying.
+    /// </summary>
+    public event EventHandler<MqttBridgeStatus>? ConnectionChanged
+    {
+        add => _connection.StatusChanged += value;
+        remove => _connection.StatusChanged -= value;
+    }
+
+    /// <summary>Whether the bridge with this prefix said online (true), offline (false), or nothing yet (null).</summary>
+    public bool? BridgeOnline(string bridge) => _bridgeOnline.TryGetValue(bridge, out var online) ? online : null;
+
     /// <summary>Raised for every snapshot received, with the time it arrived (for latency figures).</summary>
     public event Action<RemotePackStatus, DateTimeOffset>? SnapshotReceived;
 
@@ -103,9 +116,11 @@ public sealed class BrokerFeed : IPackFeed
         var subscription = new MqttClientSubscribeOptionsBuilder();
         foreach (var prefix in _prefixes)
         {
+            // The bridge's state first: the broker sends the retained messages in the order of the
+            // filters, so a pack of an offline bridge is never shown online for a moment.
             subscription = subscription
-                .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce)
-                .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce);
+                .WithTopicFilter($"{prefix}/bridge/state", MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter($"{prefix}/+/snapshot", MqttQualityOfServiceLevel.AtMostOnce);
         }
         await session.Client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
         Report(BusEventLevel.Info, null, $"following {string.Join(", ", _prefixes)} on {MqttConnectionErrors.Where(_options)}");

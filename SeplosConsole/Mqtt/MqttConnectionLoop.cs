@@ -127,9 +127,9 @@ internal sealed class MqttConnectionLoop
 
         SetStatus(MqttConnectionState.Connecting, Status.LastError);
         string? failure;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(_options.ConnectTimeout);
             var result = await client.ConnectAsync(BuildClientOptions(), attempt.Token).ConfigureAwait(false);
             failure = result.ResultCode == MqttClientConnectResultCode.Success ? null : MqttConnectionErrors.Refused(result, _options);
@@ -142,6 +142,9 @@ internal sealed class MqttConnectionLoop
         {
             failure = _tls?.TakeFailure() is { } refused
                 ? $"TLS: the certificate of {MqttConnectionErrors.Where(_options)} does not verify: {refused}; not connecting (never without TLS)"
+                // A server that accepts the connection and never answers: MQTTnet reports the
+                // channel it closed on the time-out ("Connection closed"), not the time-out.
+                : attempt.IsCancellationRequested ? MqttConnectionErrors.Describe(new TimeoutException(), _options)
                 : MqttConnectionErrors.Describe(ex, _options);
         }
         if (failure is not null)
