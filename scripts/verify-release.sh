@@ -75,11 +75,42 @@ for _ in $(seq 150); do [ -s "$work/dash.status" ] && break; sleep 0.1; done
 [ "$(cat "$work/dash.status" 2>/dev/null)" = 0 ] || fail "the arm64 dashboard did not quit with 0: $(cat "$work/dash.err" 2>/dev/null)"
 step "arm64 dashboard in tmux: ONLINE, quit with 0"
 
+# The OpenTelemetry Prometheus exporter in the arm64 program: the bridge (no broker needed: it
+# retries) serves /metrics, scraped and checked for the issue's names.
+metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/metrics"
+printf '[seplos]\nserial = sim\ninterval_ms = 500\n[mqtt]\nserver = 127.0.0.1\nport = 1\n[metrics]\nlisten = 127.0.0.1:%s\n' "$metrics_port" > "$work/metrics/seplos.ini"
+(cd "$work/metrics" && exec qemu-aarch64-static -L /usr/aarch64-linux-gnu "$arm/seplos" mqtt > "$work/metrics/out" 2>&1) &
+sim_pid=$!
+scraped=""
+for _ in $(seq 150); do
+  scraped=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "http://127.0.0.1:$metrics_port/metrics" 2>/dev/null || true)
+  grep -Eq '^seplos_pack_voltage_volts\{address="0",serial="[^"]*"\} [0-9.]+$' <<<"$scraped" && break
+  sleep 0.2
+done
+kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
+sim_pid=""
+grep -Eq '^seplos_pack_voltage_volts\{address="0",serial="[^"]*"\} [0-9.]+$' <<<"$scraped" || fail "the arm64 bridge served no pack voltage on /metrics: $(tail -5 "$work/metrics/out")"
+grep -Eq '^seplos_bus_requests_total\{address="0",result="timeout",serial="[^"]*"\} [0-9]+$' <<<"$scraped" || fail "the arm64 /metrics lacks seplos_bus_requests_total{result=\"timeout\"}"
+step "arm64 /metrics (OpenTelemetry Prometheus exporter): $(grep -c '^seplos_' <<<"$scraped") series"
+
+# TLS without libssl (the cross sysroot has none, like a Pi without libssl3): one line naming the
+# package and exit 1, not .NET's abort ("No usable version of libssl was found", signal 6).
+if ! ls /usr/aarch64-linux-gnu/lib/libssl.so.* >/dev/null 2>&1; then
+  printf '[seplos]\nserial = sim\n[mqtt]\nserver = 127.0.0.1\nport = 8883\ntls = true\n' > "$work/metrics/seplos.ini"
+  tls_status=0
+  tls_out=$(cd "$work/metrics" && timeout 60 qemu-aarch64-static -L /usr/aarch64-linux-gnu "$arm/seplos" mqtt 2>&1) || tls_status=$?
+  [ "$tls_status" = 1 ] && grep -q 'needs OpenSSL.*apt install libssl3' <<<"$tls_out" \
+    || fail "arm64 tls = true without libssl: exit $tls_status, '$tls_out' (expected 1 and the libssl3 line)"
+  step "arm64 tls = true without libssl: $tls_out"
+fi
+
 # ---- the x64 .deb: what it holds ----
 deb="$dist/seplos_${deb_version}_amd64.deb"
 dpkg-deb --info "$deb" > "$work/info"
 grep -q "^ Version: $deb_version$" "$work/info" || fail ".deb version is not $deb_version"
 grep -q '^ Depends: .*adduser' "$work/info" || fail ".deb does not depend on adduser"
+grep -q '^ Recommends: .*libssl3' "$work/info" || fail ".deb does not recommend libssl3 (TLS to the broker)"
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/seplos/seplos.ini ] || fail "/etc/seplos/seplos.ini is not marked as a conffile"
 dpkg-deb --contents "$deb" > "$work/contents"
 for path in ./usr/lib/seplos/seplos ./usr/lib/seplos/libSystem.IO.Ports.Native.so "./usr/bin/seplos -> ../lib/seplos/seplos" \

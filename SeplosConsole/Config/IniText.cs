@@ -104,7 +104,7 @@ public static class KnownSettings
             "allow_writes", "write_allow_list", "expire_after_seconds", "deadbands", "ca_file", "cert_file", "key_file"],
         // Read by Cli/RecordingSetup.
         ["record"] = ["path"],
-        ["metrics"] = ["listen"],
+        ["metrics"] = ["listen", "otlp_endpoint", "otlp_interval_seconds"],
     };
 
     public static IEnumerable<string> Sections => BySection.Keys;

@@ -33,6 +33,10 @@ internal sealed class MqttTls
         {
             return null;
         }
+        if (!Hosting.OpenSsl.IsAvailable())
+        {
+            throw new MqttTlsSettingsException(Hosting.OpenSsl.MissingLine("[mqtt] tls = true"));
+        }
         X509Certificate2Collection? authorities = null;
         if (options.CaFile is { } caFile)
         {

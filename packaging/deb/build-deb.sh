@@ -75,6 +75,9 @@ depends="libc6 (>= ${glibc:?no glibc symbol versions found})"
 grep -q '^libgcc_s' <<<"$needed" && depends="$depends, libgcc-s1"
 grep -q '^libstdc++' <<<"$needed" && depends="$depends, libstdc++6"
 depends="$depends, adduser"
+# OpenSSL is not linked (NEEDED) but loaded by .NET only for TLS (tls = true in [mqtt], an https
+# OTLP collector): control.in recommends libssl3 (bookworm; libssl3t64 from trixie on), which apt
+# installs by default. The program says which package to install when it is missing (Hosting/OpenSsl.cs).
 unknown=$(grep -v -E '^(libc\.so|libm\.so|libdl\.so|libpthread\.so|librt\.so|ld-linux|libgcc_s|libstdc\+\+)' <<<"$needed" || true)
 if [ -n "$unknown" ]; then
   echo "error: the program needs libraries this script has no package for: $unknown" >&2
