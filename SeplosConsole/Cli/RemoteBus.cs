@@ -26,5 +26,5 @@ internal static class RemoteBus
     /// clock, info, bench): a broker carries the bridges' readings, not the bus.
     /// </summary>
     public static CliException NeedsTheBus(string port)
-        => new($"{port} is a broker, and this command needs the bus: run it on the machine that owns the bus (the one running `seplos mqtt`); from a broker only the dashboard, show, all and watch read");
+        => new($"{port} is a broker, and this command needs the bus: run it on the machine that owns the bus (the one running `seplos mqtt`); from a broker only the dashboard, show, all and watch read, and the dashboard sends parameter edits to a bridge that allows writes (docs/mqtt.md, Remote edits)");
 }
