@@ -22,9 +22,9 @@ internal static class RemoteBus
             : throw new CliException("--mqtt reads the packs from the broker in [mqtt]: set server there (see docs/mqtt.md), or use --port mqtt://host:port/prefix");
 
     /// <summary>
-    /// The refusal of every command that asks the pack itself (edit, restore, backup, history,
-    /// clock, info, bench): a broker carries the bridges' readings, not the bus.
+    /// The refusal of every command that asks the pack itself (restore, backup, history, clock,
+    /// info, bench): a broker carries the bridges' readings and single parameter edits, not the bus.
     /// </summary>
     public static CliException NeedsTheBus(string port)
-        => new($"{port} is a broker, and this command needs the bus: run it on the machine that owns the bus (the one running `seplos mqtt`); from a broker only the dashboard, show, all and watch read, and the dashboard sends parameter edits to a bridge that allows writes (docs/mqtt.md, Remote edits)");
+        => new($"{port} is a broker, and this command needs the bus: run it on the machine that owns the bus (the one running `seplos mqtt`); from a broker only the dashboard, show, all and watch read, and `edit` and the dashboard send single parameter edits to a bridge that allows writes (docs/mqtt.md, Remote edits; restore is not sent over MQTT)");
 }

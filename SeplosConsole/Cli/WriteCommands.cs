@@ -22,6 +22,10 @@ public static class WriteCommands
         {
             var settings = global.Resolve(parse, context);
             BusSession.EnsureWritable(settings, "edit");
+            if (Mqtt.BrokerAddress.IsBroker(settings.Port))
+            {
+                return await RemoteEdit.RunAsync(context, settings, parse.GetValue(key)!, parse.GetValue(value)!, parse.GetValue(yes), parse.GetValue(force), cancellationToken).ConfigureAwait(false);
+            }
             var session = await BusSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
             await using var sessionScope = session.ConfigureAwait(false);
             var writer = await CreateWriterAsync(session, settings.Address, settings.JournalPath, cancellationToken).ConfigureAwait(false);

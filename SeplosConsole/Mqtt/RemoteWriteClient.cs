@@ -48,6 +48,12 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
     /// </summary>
     public TimeSpan AnswerTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The journal's source of this viewer's writes: the dashboard's, or <c>cli</c> for <c>seplos --mqtt edit</c>.</summary>
+    public string RequestSource { get; init; } = Source;
+
+    /// <summary>Who asks, as the messages name it ("the dashboard", "seplos edit").</summary>
+    public string ViewerName { get; init; } = "the dashboard";
+
     /// <summary>
     /// Why <paramref name="key"/> of pack <paramref name="address"/> (the number shown here) cannot be
     /// written from this dashboard, or null when a command may be sent (the bridge may still refuse
@@ -97,7 +103,7 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
     {
         var remote = _feed.Remote(address);
         var target = remote is { } r ? new Target(r.Bridge, r.Address, address) : new Target(null, address, address);
-        var request = new ParameterWriteRequest(key, value, Force: false, Source: Source);
+        var request = new ParameterWriteRequest(key, value, Force: false, Source: RequestSource);
         if (WhyNotWritable(address, key) is { } why)
         {
             return Refuse(target, request, ParameterResolver.Resolve(key).Field, null, why);
@@ -162,7 +168,7 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Finish(prepared, request, WriteResult.NotConfirmed, EditOutcome.NotConfirmed, $"the dashboard stopped before bridge {target.Bridge} answered; {checkHint}");
+            Finish(prepared, request, WriteResult.NotConfirmed, EditOutcome.NotConfirmed, $"{ViewerName} stopped before bridge {target.Bridge} answered; {checkHint}");
             throw;
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
@@ -176,12 +182,24 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
     }
 
     public Task CancelledAsync(EditPreparation preparation, CancellationToken cancellationToken)
+        => CancelledAsync(preparation, $"was not confirmed in {ViewerName}", cancellationToken);
+
+    /// <summary>
+    /// Journals <paramref name="preparation"/> as cancelled, nothing sent, and returns the reason
+    /// journaled: "soc_low_alarm: 5.0 % → 6.0 % (…) <paramref name="how"/>; nothing sent".
+    /// </summary>
+    public Task<string> CancelledAsync(EditPreparation preparation, string how, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(preparation);
-        return preparation.Plan is not PreparedWrite prepared
-            ? Task.CompletedTask
-            : Task.Run(() => Finish(prepared, prepared.Request, WriteResult.Cancelled, EditOutcome.Refused,
-                $"{prepared.Plan.Summary} was not confirmed in the dashboard; nothing sent"), cancellationToken);
+        if (preparation.Plan is not PreparedWrite prepared)
+        {
+            return Task.FromResult("nothing was prepared; nothing sent");
+        }
+        return Task.Run(() =>
+        {
+            var reason = $"{prepared.Plan.Summary} {how}; nothing sent";
+            return WithJournalProblem(reason, TryJournal(Entry(prepared.Target, prepared.Request, prepared.Plan.Field, prepared.Plan, WriteJournal.ResultName(WriteResult.Cancelled), reason)));
+        }, cancellationToken);
     }
 
     public void Dispose() => _feed.ResponseReceived -= OnResponse;
@@ -228,9 +246,11 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
     private EditResult Finish(PreparedWrite prepared, ParameterWriteRequest request, WriteResult journaled, EditOutcome shown, string reason)
     {
         var problem = TryJournal(Entry(prepared.Target, request, prepared.Plan.Field, prepared.Plan, WriteJournal.ResultName(journaled), reason));
-        var message = $"{prepared.Plan.Change}: {reason}";
-        return new EditResult(shown, problem is null ? message : $"{message} (the journal {_journal.Path} could not be written: {problem})");
+        return new EditResult(shown, WithJournalProblem($"{prepared.Plan.Change}: {reason}", problem));
     }
+
+    private string WithJournalProblem(string message, string? problem)
+        => problem is null ? message : $"{message} (the journal {_journal.Path} could not be written: {problem})";
 
     private EditPreparation Refuse(Target target, ParameterWriteRequest request, FieldDefinition? field, WritePlan? plan, string reason)
     {
