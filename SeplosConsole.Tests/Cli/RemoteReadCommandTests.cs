@@ -145,7 +145,8 @@ public sealed class RemoteReadCommandTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("edit", "soc_low_alarm", "6")]
+    [InlineData("restore", "no-such-backup.json")]
+    [InlineData("restore", "no-such-backup.json", "--dry-run")]
     [InlineData("backup", "parameters.json")]
     [InlineData("history")]
     [InlineData("clock")]

@@ -90,6 +90,12 @@ public static class WriteCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = global.Resolve(parse, context);
+            if (Mqtt.BrokerAddress.IsBroker(settings.Port) && settings.ReplayFile is null)
+            {
+                // Said before the file is read: a restore is several writes in an order the pack's
+                // own fresh reading decides, which a broker does not carry (docs/mqtt.md).
+                throw RemoteBus.NeedsTheBus(settings.Port);
+            }
             if (!parse.GetValue(dryRun))
             {
                 BusSession.EnsureWritable(settings, "restore");
