@@ -1,6 +1,7 @@
 using SeplosConsole.Services.Writes;
 using SeplosConsole.Tests.Mqtt;
 using SeplosConsole.Tests.Support;
+using Xunit.Abstractions;
 
 namespace SeplosConsole.Tests.EndToEnd;
 
@@ -9,7 +10,7 @@ namespace SeplosConsole.Tests.EndToEnd;
 /// `seplos mqtt` bridge on the simulator that allows it, and shows the bridge's answer.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class RemoteEditInTmuxTests
+public sealed class RemoteEditInTmuxTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_remote_dashboard_edit_typed_yes_is_confirmed_by_the_bridge_and_both_journals_have_it()
@@ -55,5 +56,39 @@ public sealed class RemoteEditInTmuxTests
             await stopBridge.CancelAsync();
             await bridgeRun.WaitAsync(TimeSpan.FromSeconds(20));
         }
+    }
+
+    [Fact]
+    public async Task Ctrl_C_at_the_prompt_of_a_command_line_remote_edit_sends_nothing_journals_cancelled_and_exits_1()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        await using var commands = await CommandSpy.StartAsync(rig.Broker);
+        var viewer = Directory.CreateTempSubdirectory("seplos-viewer-").FullName;
+        var journal = new WriteJournal(Path.Combine(viewer, "journal.jsonl"));
+        await File.WriteAllTextAsync(Path.Combine(viewer, "seplos.ini"),
+            $"[seplos]\njournal = {journal.Path}\n[mqtt]\nserver = {rig.Broker.Host}\nport = {rig.Broker.Port}\n");
+        var status = Path.Combine(viewer, "exit-status.txt");
+        var stderr = Path.Combine(viewer, "stderr.txt");
+        // 80x24, a user's default terminal.
+        await using var terminal = await Tmux.StartAsync(
+            $"cd '{viewer}' && env -u DisableRealDriverIO {SeplosProgram.Managed.ShellCommand} --mqtt edit soc_low_alarm 6 2>'{stderr}'; echo $? > '{status}'", 80, 24);
+        var prompt = await terminal.WaitForScreenAsync(s => s.Contains("Type yes to send this to bridge seplos", StringComparison.Ordinal), "the confirmation prompt");
+        Assert.Contains("5.0 % → 6.0 % (register 0x1355 raw 50 → raw 60) via bridge seplos", prompt, StringComparison.Ordinal);
+
+        await terminal.SendKeysAsync("C-c");
+        var exitCode = (await Files.WaitForContentAsync(status, TimeSpan.FromSeconds(20))).Trim();
+        // What a late "yes" would have done, had the prompt still been waiting.
+        await terminal.TypeAsync("yes");
+        await terminal.SendKeysAsync("Enter");
+
+        Assert.True(exitCode == "1", $"exit code {exitCode}: {await File.ReadAllTextAsync(stderr)}");
+        Assert.StartsWith("cancelled: ", await File.ReadAllTextAsync(stderr), StringComparison.Ordinal);
+        var entry = Assert.Single(journal.Read());
+        Assert.Equal(("cancelled", "cli"), (entry.Result, entry.Source));
+        Assert.Contains("was stopped at the confirmation; nothing sent", entry.Reason, StringComparison.Ordinal);
+        await commands.PublishMarkerAsync();
+        Assert.DoesNotContain(commands.Received, m => m.Topic == "seplos/battery_0/soc_low_alarm/set");
+        Assert.False(File.Exists(rig.BridgeJournal.Path));
+        Assert.Equal(5.0, rig.Pack.Value(RemoteEditRig.Key));
     }
 }
