@@ -8,7 +8,7 @@ public sealed class GlobalOptions
 {
     public Option<string?> Port { get; } = new("--port")
     {
-        Description = "Serial device (/dev/ttyUSB0, /dev/serial/by-id/…), tcp://host:port for an RS485 gateway, sim, or mqtt://broker[:port]/prefix for what `seplos mqtt` bridges publish (dashboard, show, all, watch)",
+        Description = "Serial device (/dev/ttyUSB0, /dev/serial/by-id/…), tcp://host:port for an RS485 gateway, sim, or mqtt://broker[:port]/prefix for what `seplos mqtt` bridges publish (dashboard, show, all, watch; edit through a bridge that allows writes)",
         Recursive = true,
     };
 
