@@ -87,6 +87,7 @@ public sealed class PackSnapshot
         var flags = new Dictionary<string, bool>(_flags);
         var derivedInputsRead = false;
         var presenceChanged = false;
+        var fieldPresenceChanged = false;
         foreach (var reading in readings)
         {
             if (reading.Block == BlockId.Hia)
@@ -98,6 +99,7 @@ public sealed class PackSnapshot
             missing = missing.Remove(reading.Block);
             derivedInputsRead |= DerivedInputBlocks.Contains(reading.Block);
             presenceChanged |= PresenceBlocks.Contains(reading.Block);
+            fieldPresenceChanged |= FieldPresenceBlocks.Contains(reading.Block);
             var definition = reading.Definition;
             if (reading.Payload.Length < definition.RegisterCount * (definition.IsCoils ? 1 : 2))
             {
@@ -127,7 +129,7 @@ public sealed class PackSnapshot
             ApplyPresence(fields, flags, blocks);
         }
         // Otherwise the derived values carried over were computed from the very inputs carried over.
-        if (derivedInputsRead || presenceChanged)
+        if (derivedInputsRead || fieldPresenceChanged)
         {
             AddDerived(fields);
         }
@@ -157,10 +159,14 @@ public sealed class PackSnapshot
         }
     }
 
-    // The blocks that hold optional sensors or the counts saying which are fitted.
-    private static readonly FrozenSet<BlockId> PresenceBlocks = SeplosMap.OptionalSensors.Select(f => (f.Block, f.FittedWhen!))
-        .Concat(SeplosMap.OptionalSensorFlags.Select(f => (f.Block, f.FittedWhen!)))
-        .SelectMany(p => new[] { p.Item1, SeplosMap.FindField(p.Item2.CountKey)!.Block }).ToFrozenSet();
+    // The blocks that hold optional sensors' values or the counts saying which are fitted (these change
+    // the derived values: cell_delta spans the fitted cells only), and those that hold their bits (PIC).
+    private static readonly FrozenSet<BlockId> FieldPresenceBlocks = PresenceBlocksOf(SeplosMap.OptionalSensors.Select(f => (f.Block, f.FittedWhen!)));
+    private static readonly FrozenSet<BlockId> PresenceBlocks = PresenceBlocksOf(SeplosMap.OptionalSensorFlags.Select(f => (f.Block, f.FittedWhen!)))
+        .Union(FieldPresenceBlocks).ToFrozenSet();
+
+    private static FrozenSet<BlockId> PresenceBlocksOf(IEnumerable<(BlockId Block, SensorPresence Presence)> sensors)
+        => sensors.SelectMany(s => new[] { s.Block, SeplosMap.FindField(s.Presence.CountKey)!.Block }).ToFrozenSet();
 
     private static bool IsFitted(SensorPresence? fittedWhen, Dictionary<string, FieldReading> fields)
         => fittedWhen is not { } presence || presence.IsFitted(fields.TryGetValue(presence.CountKey, out var count) ? count.Value : null);
