@@ -41,14 +41,21 @@ public static class Dashboard
             // A terminal that goes without SIGHUP (started with it ignored) ends the dashboard too.
             using var watching = new CancellationTokenSource();
             var hangup = Hosting.TerminalHangup.WatchAsync(() => PostStop(app, window), TimeSpan.FromSeconds(1), watching.Token);
-            // Handler exceptions are caught inside the window; anything else is shown in the log and the loop goes on.
-            app.Run(window, ex =>
+            try
             {
-                window.Log.Append($"error: {ex.GetType().Name}: {ex.Message}");
-                return true;
-            });
-            await watching.CancelAsync().ConfigureAwait(false);
-            await hangup.ConfigureAwait(false);
+                // Handler exceptions are caught inside the window; anything else is shown in the log and the loop goes on.
+                app.Run(window, ex =>
+                {
+                    window.Log.Append($"error: {ex.GetType().Name}: {ex.Message}");
+                    return true;
+                });
+            }
+            finally
+            {
+                // However the loop ended, the watch ends with it (it would otherwise poll the terminal until exit).
+                await watching.CancelAsync().ConfigureAwait(false);
+                await hangup.ConfigureAwait(false);
+            }
         }
         finally
         {
