@@ -272,6 +272,47 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
         Assert.Equal(["6"], handler.Written);
     }
 
+    [Fact]
+    public async Task A_request_whose_expiry_passes_inside_the_write_pipeline_is_dropped_there_not_written_late()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        // The pipeline holds the command (the bus queue behind a poll) until its token says stop.
+        var handler = new WaitingWriteHandler();
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker) with { AllowWrites = true, WriteAllowList = [Key] },
+            new FakePackFeed(TestPacks.Status(0)), handler, output);
+        await broker.WaitForLogAsync(l => l.Contains($"seplos/+/{Key}/set", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await using var requester = await Requester.ConnectAsync(broker, "expiring-request");
+
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("5.5")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(1)
+            .WithResponseTopic(requester.ResponseTopic).WithCorrelationData("r-3"u8.ToArray()).Build());
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var received = await requester.Answer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var (result, _) = RemoteWriteResult.Parse(received.ConvertPayloadToString());
+        Assert.Equal(MqttWriteOutcome.Refused, result!.Outcome);
+        Assert.Equal("the command expired while waiting at the bridge; nothing written", result.Reason);
+        Assert.True(handler.Stopped.Task.IsCompletedSuccessfully);
+    }
+
+    /// <summary>A pipeline that never gets to the bus: it waits until the command's token is cancelled.</summary>
+    private sealed class WaitingWriteHandler : IMqttWriteHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("only remote commands are sent in this test");
+
+        public async Task<MqttWriteResult> WriteAsync(byte address, string key, string value, RemoteWriteRequest remote, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            using var stopped = cancellationToken.Register(Stopped.SetResult);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return MqttWriteResult.Confirmed("written after its sender gave up");
+        }
+    }
+
     /// <summary>An MQTT 5 client that sends requests the way a script or dashboard may, and waits for the first answer.</summary>
     private sealed class Requester : IAsyncDisposable
     {
