@@ -206,6 +206,31 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_answer_that_cannot_be_read_is_not_reported_as_a_command_that_never_arrived()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var viewer = rig.Viewer(answerTimeout: TimeSpan.FromSeconds(10));
+        var preparation = await viewer.PrepareAsync(0, Key, "6", CancellationToken.None);
+        Assert.False(preparation.IsRefused, preparation.RefusalReason);
+        await rig.Bridge.StopAsync();
+        // Stands in for a bridge: it takes the command and answers with something that is not an answer.
+        using var bridge = new MqttClientFactory().CreateMqttClient();
+        bridge.ApplicationMessageReceivedAsync += e => bridge.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(e.ApplicationMessage.ResponseTopic)
+            .WithPayload("not json").WithCorrelationData(e.ApplicationMessage.CorrelationData).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await bridge.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(rig.Broker.Host, rig.Broker.Port).WithClientId("garbled-bridge").WithTimeout(TimeSpan.FromSeconds(5)).Build());
+        await bridge.SubscribeAsync($"seplos/battery_0/{Key}/set", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var result = await viewer.ApplyAsync(preparation, CancellationToken.None);
+
+        Assert.Equal(EditOutcome.NotConfirmed, result.Outcome);
+        Assert.Contains("bridge seplos answered, but its answer could not be read", result.Message);
+        Assert.DoesNotContain("may not have reached", result.Message);
+        Assert.Contains("check the register", result.Message);
+        Assert.Equal(["sending", "not_confirmed"], rig.ViewerJournal.Read().Select(e => e.Result));
+        await bridge.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task A_plain_set_without_a_response_topic_is_answered_only_on_the_result_topic_as_before()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
