@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using SeplosConsole.Mqtt;
 using SeplosConsole.Tests.Mqtt;
 using Xunit.Abstractions;
@@ -10,13 +11,27 @@ namespace SeplosConsole.Tests.Hosting;
 /// </summary>
 public sealed class BridgeLoopTurnTests(ITestOutputHelper output)
 {
-    private static async Task UntilAsync(Func<bool> condition, string what)
+    /// <summary>Every turn of the loop, with the connection state it turned in (read on the loop's task).</summary>
+    private static ChannelReader<MqttConnectionState> Turns(RunningBridge bridge)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!condition())
+        var turns = Channel.CreateUnbounded<MqttConnectionState>();
+        bridge.Bridge.LoopTurned += (_, _) => turns.Writer.TryWrite(bridge.Bridge.Status.State);
+        return turns.Reader;
+    }
+
+    /// <summary>Awaits the next turn that <paramref name="counts"/>; the deadline only bounds a failure.</summary>
+    private static async Task NextTurnAsync(ChannelReader<MqttConnectionState> turns, Func<MqttConnectionState, bool> counts, string what)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
         {
-            Assert.True(DateTime.UtcNow < deadline, $"not {what} within 15 s");
-            await Task.Delay(20);
+            while (!counts(await turns.ReadAsync(deadline.Token)))
+            {
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            Assert.Fail($"not {what} within 15 s");
         }
     }
 
@@ -27,24 +42,20 @@ public sealed class BridgeLoopTurnTests(ITestOutputHelper output)
         await using var probe = await MqttProbe.ConnectAsync(broker);
         var feed = new FakePackFeed(TestPacks.Status(0));
         await using var bridge = new RunningBridge(RunningBridge.Options(broker), feed, output: output);
-        var connectedTurns = 0;
-        bridge.Bridge.LoopTurned += (_, _) =>
-        {
-            if (bridge.Bridge.Status.State == MqttConnectionState.Connected)
-            {
-                Interlocked.Increment(ref connectedTurns);
-            }
-        };
+        var turns = Turns(bridge);
         await probe.WaitForAsync("seplos/battery_0/state", "online");
 
         for (var i = 1; i <= 3; i++)
         {
-            var before = Volatile.Read(ref connectedTurns);
+            // Only turns from here on count for this update.
+            while (turns.TryRead(out _))
+            {
+            }
             var mark = probe.Mark;
             var temperature = 20.0 + i;
             feed.Update(TestPacks.Status(0, TestPacks.Snapshot(0, new Dictionary<string, double> { ["environment_temp"] = temperature })));
             await probe.WaitForAsync("seplos/battery_0/environment_temp", temperature.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), after: mark);
-            await UntilAsync(() => Volatile.Read(ref connectedTurns) > before, $"a turn after update {i}");
+            await NextTurnAsync(turns, state => state == MqttConnectionState.Connected, $"a turn after update {i}");
         }
     }
 
@@ -65,10 +76,12 @@ public sealed class BridgeLoopTurnTests(ITestOutputHelper output)
             ConnectTimeout = TimeSpan.FromSeconds(2),
         };
         await using var bridge = new RunningBridge(options, new FakePackFeed(TestPacks.Status(0)), output: output);
-        var turns = 0;
-        bridge.Bridge.LoopTurned += (_, _) => Interlocked.Increment(ref turns);
+        var turns = Turns(bridge);
 
-        await UntilAsync(() => Volatile.Read(ref turns) >= 3, "three turns while refused");
+        for (var i = 1; i <= 3; i++)
+        {
+            await NextTurnAsync(turns, _ => true, $"turn {i} of three while refused");
+        }
 
         Assert.NotEqual(MqttConnectionState.Connected, bridge.Bridge.Status.State);
     }

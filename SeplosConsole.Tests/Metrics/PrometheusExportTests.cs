@@ -50,6 +50,25 @@ public sealed partial class PrometheusExportTests
     }
 
     [Fact]
+    public async Task Every_fitted_temperature_sensor_of_the_map_is_a_sample_and_none_past_ntc_count()
+    {
+        // Sensors 5–8 are fitted on some packs only (ntc_count): the map's keys, not a second count.
+        var feed = new FakePackFeed(
+            TestPacks.Status(0, TestPacks.Snapshot(0, new Dictionary<string, double> { ["ntc_count"] = 8, ["cell_temp_8"] = 31.0 })),
+            TestPacks.Status(1, TestPacks.Snapshot(1, new Dictionary<string, double> { ["ntc_count"] = 4 })));
+        using var meters = new PackMeters(feed);
+        using var export = MetricsExport.Start(new MetricsExportOptions(new IPEndPoint(IPAddress.Loopback, FreePort()), null, TimeSpan.FromSeconds(30)), (_, _) => { });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        var (samples, _) = Parse(await http.GetStringAsync(export.PrometheusUrl));
+
+        Assert.Equal(8, samples.Keys.Count(k => k.StartsWith("seplos_cell_temperature_celsius{address=\"0\"", StringComparison.Ordinal)));
+        Assert.Equal(31.0, samples[$"seplos_cell_temperature_celsius{{address=\"0\",cell=\"8\",serial=\"{TestPacks.Serial}\"}}"]);
+        Assert.Equal(4, samples.Keys.Count(k => k.StartsWith("seplos_cell_temperature_celsius{address=\"1\"", StringComparison.Ordinal)));
+        Assert.Equal(16, samples.Keys.Count(k => k.StartsWith("seplos_cell_voltage_volts{address=\"1\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_scraper_asking_for_openmetrics_gets_the_same_sample_names()
     {
         // What a Prometheus server sends by default: OpenMetrics first, the classic format as a fallback.

@@ -206,6 +206,31 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_answer_that_cannot_be_read_is_not_reported_as_a_command_that_never_arrived()
+    {
+        await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
+        var viewer = rig.Viewer(answerTimeout: TimeSpan.FromSeconds(10));
+        var preparation = await viewer.PrepareAsync(0, Key, "6", CancellationToken.None);
+        Assert.False(preparation.IsRefused, preparation.RefusalReason);
+        await rig.Bridge.StopAsync();
+        // Stands in for a bridge: it takes the command and answers with something that is not an answer.
+        using var bridge = new MqttClientFactory().CreateMqttClient();
+        bridge.ApplicationMessageReceivedAsync += e => bridge.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(e.ApplicationMessage.ResponseTopic)
+            .WithPayload("not json").WithCorrelationData(e.ApplicationMessage.CorrelationData).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await bridge.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(rig.Broker.Host, rig.Broker.Port).WithClientId("garbled-bridge").WithTimeout(TimeSpan.FromSeconds(5)).Build());
+        await bridge.SubscribeAsync($"seplos/battery_0/{Key}/set", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var result = await viewer.ApplyAsync(preparation, CancellationToken.None);
+
+        Assert.Equal(EditOutcome.NotConfirmed, result.Outcome);
+        Assert.Contains("bridge seplos answered, but its answer could not be read", result.Message);
+        Assert.DoesNotContain("may not have reached", result.Message);
+        Assert.Contains("check the register", result.Message);
+        Assert.Equal(["sending", "not_confirmed"], rig.ViewerJournal.Read().Select(e => e.Result));
+        await bridge.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task A_plain_set_without_a_response_topic_is_answered_only_on_the_result_topic_as_before()
     {
         await using var rig = await RemoteEditRig.StartAsync(output, allowWrites: true);
@@ -270,6 +295,47 @@ public sealed class RemoteEditTests(ITestOutputHelper output)
         Assert.Equal(MqttWriteOutcome.Refused, result!.Outcome);
         Assert.Equal("the command expired while waiting at the bridge; nothing written", result.Reason);
         Assert.Equal(["6"], handler.Written);
+    }
+
+    [Fact]
+    public async Task A_request_whose_expiry_passes_inside_the_write_pipeline_is_dropped_there_not_written_late()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        // The pipeline holds the command (the bus queue behind a poll) until its token says stop.
+        var handler = new WaitingWriteHandler();
+        await using var bridge = new RunningBridge(RunningBridge.Options(broker) with { AllowWrites = true, WriteAllowList = [Key] },
+            new FakePackFeed(TestPacks.Status(0)), handler, output);
+        await broker.WaitForLogAsync(l => l.Contains($"seplos/+/{Key}/set", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await using var requester = await Requester.ConnectAsync(broker, "expiring-request");
+
+        await requester.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"seplos/battery_0/{Key}/set").WithPayload("5.5")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(1)
+            .WithResponseTopic(requester.ResponseTopic).WithCorrelationData("r-3"u8.ToArray()).Build());
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var received = await requester.Answer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var (result, _) = RemoteWriteResult.Parse(received.ConvertPayloadToString());
+        Assert.Equal(MqttWriteOutcome.Refused, result!.Outcome);
+        Assert.Equal("the command expired while waiting at the bridge; nothing written", result.Reason);
+        Assert.True(handler.Stopped.Task.IsCompletedSuccessfully);
+    }
+
+    /// <summary>A pipeline that never gets to the bus: it waits until the command's token is cancelled.</summary>
+    private sealed class WaitingWriteHandler : IMqttWriteHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<MqttWriteResult> WriteAsync(byte address, string key, string value, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("only remote commands are sent in this test");
+
+        public async Task<MqttWriteResult> WriteAsync(byte address, string key, string value, RemoteWriteRequest remote, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            using var stopped = cancellationToken.Register(Stopped.SetResult);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return MqttWriteResult.Confirmed("written after its sender gave up");
+        }
     }
 
     /// <summary>An MQTT 5 client that sends requests the way a script or dashboard may, and waits for the first answer.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using SeplosConsole.Seplos;
 using SeplosConsole.Services;
 
 namespace SeplosConsole.Metrics;
@@ -26,8 +27,8 @@ public sealed class PackMeters : IDisposable
         Gauge("seplos_pack_state_of_charge_percent", "State of charge", "soc");
         Gauge("seplos_pack_state_of_health_percent", "State of health", "soh");
         Gauge("seplos_pack_cycles", "Charge cycles", "cycles");
-        _meter.CreateObservableGauge("seplos_cell_voltage_volts", () => PerCell("cell_", 16), description: "Cell voltage");
-        _meter.CreateObservableGauge("seplos_cell_temperature_celsius", () => PerCell("cell_temp_", 4), description: "Cell temperature");
+        _meter.CreateObservableGauge("seplos_cell_voltage_volts", () => PerCell(CellVoltages), description: "Cell voltage");
+        _meter.CreateObservableGauge("seplos_cell_temperature_celsius", () => PerCell(CellTemperatures), description: "Cell temperature");
         _meter.CreateObservableGauge("seplos_pack_online", () => Packs().Select(p => new Measurement<double>(p.Status.State == PackLinkState.Online ? 1 : 0, p.Tags)),
             description: "1 while the pack answers the bus");
         _meter.CreateObservableCounter("seplos_bus_requests_total", BusRequests, description: "Requests sent to the pack, by result");
@@ -42,15 +43,25 @@ public sealed class PackMeters : IDisposable
             .Where(p => p.Status.Snapshot.Value(key) is not null)
             .Select(p => new Measurement<double>(p.Status.Snapshot.Value(key)!.Value, p.Tags)), description: description);
 
-    private IEnumerable<Measurement<double>> PerCell(string prefix, int count)
+    // The numbered keys as the register map has them (16 cells, 8 temperature sensors, 5–8 on
+    // some packs only): a sensor the pack says is not fitted is absent from its snapshot, so no sample.
+    private static readonly (string Key, string Number)[] CellVoltages = Numbered("cell_");
+    private static readonly (string Key, string Number)[] CellTemperatures = Numbered("cell_temp_");
+
+    private static (string Key, string Number)[] Numbered(string prefix)
+        => [.. SeplosMap.Fields
+            .Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(f.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Select(f => (f.Key, f.Key[prefix.Length..]))];
+
+    private IEnumerable<Measurement<double>> PerCell((string Key, string Number)[] cells)
     {
         foreach (var pack in Packs())
         {
-            for (var n = 1; n <= count; n++)
+            foreach (var (key, number) in cells)
             {
-                if (pack.Status.Snapshot.Value(prefix + n.ToString(CultureInfo.InvariantCulture)) is { } value)
+                if (pack.Status.Snapshot.Value(key) is { } value)
                 {
-                    yield return new Measurement<double>(value, [.. pack.Tags, new("cell", n.ToString(CultureInfo.InvariantCulture))]);
+                    yield return new Measurement<double>(value, [.. pack.Tags, new("cell", number)]);
                 }
             }
         }

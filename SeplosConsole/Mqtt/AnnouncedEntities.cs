@@ -31,7 +31,9 @@ internal sealed class AnnouncedEntities(MqttTopics topics)
     {
         Loaded = true;
         var stale = new List<string>();
-        foreach (var topic in Parse(previousRecord))
+        var (previous, unreadable) = Parse(previousRecord);
+        Unreadable = unreadable;
+        foreach (var topic in previous)
         {
             if (possible.Contains(topic))
             {
@@ -69,32 +71,37 @@ internal sealed class AnnouncedEntities(MqttTopics topics)
         return new JsonObject { ["discovery_prefix"] = topics.DiscoveryPrefix, ["configs"] = configs }.ToJsonString();
     }
 
-    private static IEnumerable<string> Parse(string? record)
+    /// <summary>Why the previous run's record could not be read (nothing is removed then), or null.</summary>
+    public string? Unreadable { get; private set; }
+
+    private static (List<string> Topics, string? Unreadable) Parse(string? record)
     {
+        var topics = new List<string>();
         if (string.IsNullOrWhiteSpace(record))
         {
-            yield break;
+            return (topics, null);
         }
-        JsonObject? root;
         try
         {
-            root = JsonNode.Parse(record) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            yield break;
-        }
-        if (root?["discovery_prefix"]?.GetValue<string>() is not { Length: > 0 } prefix || root["configs"] is not JsonArray configs)
-        {
-            yield break;
-        }
-        foreach (var item in configs)
-        {
-            // Only config topics: a damaged or forged record must not make us empty anything else.
-            if (item?.GetValue<string>() is { } relative && relative.EndsWith("/config", StringComparison.Ordinal) && !relative.Contains('#', StringComparison.Ordinal) && !relative.Contains('+', StringComparison.Ordinal))
+            if (JsonNode.Parse(record) is not JsonObject root || root["discovery_prefix"]?.GetValue<string>() is not { Length: > 0 } prefix || root["configs"] is not JsonArray configs)
             {
-                yield return $"{prefix}/{relative}";
+                return (topics, "not a record of announced configs");
             }
+            foreach (var item in configs)
+            {
+                // Only config topics: a damaged or forged record must not make us empty anything else.
+                if (item?.GetValue<string>() is { } relative && relative.EndsWith("/config", StringComparison.Ordinal) && !relative.Contains('#', StringComparison.Ordinal) && !relative.Contains('+', StringComparison.Ordinal))
+                {
+                    topics.Add($"{prefix}/{relative}");
+                }
+            }
+            return (topics, null);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            // A damaged record (not JSON, a number where a topic belongs): nothing is emptied on its
+            // word; the caller says so, and this run's record replaces it.
+            return ([], ex.Message);
         }
     }
 }

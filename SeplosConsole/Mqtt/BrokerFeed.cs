@@ -195,7 +195,12 @@ public sealed class BrokerFeed : IPackFeed
         // Numbered as here; decoded again only for a pack that had to take another number.
         var status = slot == address ? received.Status : received.Status with { Address = slot, Snapshot = PackSnapshot.Empty(slot).With(received.Status.Snapshot.Blocks.Values) };
         var arrived = new RemotePack(prefix, address, received with { Bridge = prefix, Status = status }, Shown: null);
-        _packs.AddOrUpdate(slot, arrived, (_, existing) => arrived with { Shown = existing.Shown });
+        // Under the lock Show takes: its read-modify-write (the once-a-second staleness look, on the
+        // session's task) would otherwise put back the pack it read and lose this newer snapshot.
+        lock (_slotLock)
+        {
+            _packs.AddOrUpdate(slot, arrived, (_, existing) => arrived with { Shown = existing.Shown });
+        }
         SnapshotReceived?.Invoke(arrived.Received, now);
         Show(slot);
         return Task.CompletedTask;

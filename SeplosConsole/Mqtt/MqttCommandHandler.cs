@@ -155,6 +155,8 @@ internal sealed class MqttCommandHandler
         }
     }
 
+    private const string ExpiredInQueue = "the command expired while waiting at the bridge; nothing written";
+
     private async Task<MqttWriteResult> ExecuteAsync(WriteCommand command, CancellationToken cancellationToken)
     {
         if (!_writable.TryGetValue(command.Key, out var field))
@@ -164,7 +166,7 @@ internal sealed class MqttCommandHandler
         if (command.ExpiresAt < DateTimeOffset.UtcNow)
         {
             // It waited in this queue past its expiry: whoever sent it has stopped waiting for the answer.
-            return _writeHandler?.Refused(command.Address, field.Key, command.Value, "the command expired while waiting at the bridge; nothing written") ?? MqttWriteResult.Refused("the command expired while waiting at the bridge; nothing written");
+            return _writeHandler?.Refused(command.Address, field.Key, command.Value, ExpiredInQueue) ?? MqttWriteResult.Refused(ExpiredInQueue);
         }
         if (!_isOnBus(command.Address))
         {
@@ -176,15 +178,27 @@ internal sealed class MqttCommandHandler
         {
             return MqttWriteResult.Refused("writes are not available in this front end");
         }
+        // The expiry also bounds the wait inside the pipeline (the bus queue behind a poll, the fresh
+        // read): a command still waiting there when it expires is dropped before the write, never
+        // written after its sender gave up. Once confirmed, the pipeline finishes the write anyway.
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (command.ExpiresAt is { } expiresAt)
+        {
+            expiry.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expiresAt - DateTimeOffset.UtcNow).Ticks)));
+        }
         try
         {
             return command.Remote is { } remote
-                ? await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, remote, cancellationToken).ConfigureAwait(false)
-                : await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, cancellationToken).ConfigureAwait(false);
+                ? await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, remote, expiry.Token).ConfigureAwait(false)
+                : await _writeHandler.WriteAsync(command.Address, field.Key, command.Value, expiry.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested)
+        {
+            return _writeHandler.Refused(command.Address, field.Key, command.Value, ExpiredInQueue);
         }
         catch (Exception ex)
         {

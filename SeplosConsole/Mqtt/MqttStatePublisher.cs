@@ -203,6 +203,10 @@ internal sealed class MqttStatePublisher
         }
         var possible = _latest.Keys.SelectMany(_discovery.PossibleTopics).ToHashSet(StringComparer.Ordinal);
         var stale = _announcedEver.Load(_previousRecord, possible);
+        if (_announcedEver.Unreadable is { } unreadable)
+        {
+            _log(BusEventLevel.Warning, $"MQTT: the record of what an earlier run announced ({_topics.DiscoveryRecord}) cannot be read ({unreadable}); entities it announced are not checked for removal");
+        }
         foreach (var topic in stale)
         {
             await Publish(client, topic, "", MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken).ConfigureAwait(false);

@@ -171,6 +171,11 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
             Finish(prepared, request, WriteResult.NotConfirmed, EditOutcome.NotConfirmed, $"{ViewerName} stopped before bridge {target.Bridge} answered; {checkHint}");
             throw;
         }
+        catch (UnreadableAnswerException ex)
+        {
+            // It answered, so it got the command: what it did is unknown, not undelivered.
+            return Finish(prepared, request, WriteResult.NotConfirmed, EditOutcome.NotConfirmed, $"bridge {target.Bridge} answered, but {ex.Message}; {checkHint}");
+        }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
         {
             return Finish(prepared, request, WriteResult.NotConfirmed, EditOutcome.NotConfirmed, $"the command may not have reached bridge {target.Bridge} ({ex.Message}); {checkHint}");
@@ -236,7 +241,7 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
         }
         if (result is null)
         {
-            waiting.TrySetException(new InvalidOperationException($"the bridge's answer could not be read ({error})"));
+            waiting.TrySetException(new UnreadableAnswerException($"its answer could not be read ({error})"));
             return;
         }
         waiting.TrySetResult(result);
@@ -269,6 +274,8 @@ public sealed class RemoteWriteClient : IParameterEditor, IDisposable
     /// <param name="BridgeAddress">The pack's address on the bridge's bus.</param>
     /// <param name="Shown">The pack's number in this dashboard.</param>
     private sealed record Target(string? Bridge, byte BridgeAddress, byte Shown);
+
+    private sealed class UnreadableAnswerException(string message) : Exception(message);
 
     private sealed record PreparedWrite(Target Target, ParameterWriteRequest Request, WritePlan Plan);
 }
