@@ -138,7 +138,7 @@ public sealed class ClockWriter
         // in the parameter pipeline: stopping between them would leave the journal without an outcome.
         var target = RoundToSecond(HostNow(zone));
         var intent = new ClockWriteOutcome(WriteResult.Confirmed, $"writing {Tb13Date.Format(target)} over {FormatOld(plan)}", plan);
-        if (!TryJournal(intent, target, WriteJournal.SendingResult, out var journalProblem))
+        if (TryJournal(intent, target, WriteJournal.SendingResult) is { } journalProblem)
         {
             return new(WriteResult.Failed, $"the journal {_journal.Path} could not be written ({journalProblem}); nothing written", plan);
         }
@@ -190,11 +190,12 @@ public sealed class ClockWriter
     private static string FormatOld(ClockWritePlan plan) => plan.Old is { } old ? Tb13Date.Format(old) : "no valid date";
 
     private ClockWriteOutcome Record(ClockWriteOutcome outcome, DateTime requested)
-        => TryJournal(outcome, requested, WriteJournal.ResultName(outcome.Result), out var problem)
-            ? outcome
-            : outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {problem})" };
+        => TryJournal(outcome, requested, WriteJournal.ResultName(outcome.Result)) is { } problem
+            ? outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {problem})" }
+            : outcome;
 
-    private bool TryJournal(ClockWriteOutcome outcome, DateTime requested, string result, out string? problem)
+    /// <summary>Appends through <see cref="WriteJournal.TryAppend"/>; null when the line is on disk, else why it is not.</summary>
+    private string? TryJournal(ClockWriteOutcome outcome, DateTime requested, string result)
     {
         var field = SeplosMap.SystemDate;
         var entry = new WriteJournalEntry
@@ -210,16 +211,6 @@ public sealed class ClockWriter
             Result = result,
             Reason = outcome.Plan is { } plan ? $"{FormatOld(plan)} → {Tb13Date.Format(requested)} ({plan.ZoneName}): {outcome.Reason}" : outcome.Reason,
         };
-        try
-        {
-            _journal.Append(entry);
-            problem = null;
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            problem = ex.Message;
-            return false;
-        }
+        return _journal.TryAppend(entry);
     }
 }
