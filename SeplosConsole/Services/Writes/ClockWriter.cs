@@ -129,6 +129,12 @@ public sealed class ClockWriter
         {
             confirmed = false;
         }
+        catch (IOException ex)
+        {
+            // The terminal went away while asking (SIGHUP after a dropped SSH session): nobody
+            // confirmed. Journaled as a cancel, as the parameter pipeline does.
+            return Record(new(WriteResult.Cancelled, $"{plan.Summary} could not be confirmed ({ex.Message}); nothing written", plan), hostNow);
+        }
         if (!confirmed)
         {
             return Record(new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan), hostNow);
