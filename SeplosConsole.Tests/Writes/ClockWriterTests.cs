@@ -42,6 +42,25 @@ public sealed class ClockWriterTests
     }
 
     [Fact]
+    public async Task A_yes_given_after_the_caller_was_stopped_sets_nothing_and_is_journaled_as_cancelled()
+    {
+        var (writer, journal, rtu, client) = await ConnectAsync();
+        await using var _ = rtu;
+        using var stop = new CancellationTokenSource();
+
+        var outcome = await writer.ExecuteAsync(TimeZoneInfo.Local, async (_, _) =>
+        {
+            await stop.CancelAsync();
+            return true;
+        }, stop.Token);
+
+        Assert.Equal(WriteResult.Cancelled, outcome.Result);
+        Assert.Equal(["cancelled"], journal.Read().Select(e => e.Result));
+        var after = await client.ReadClockAsync(0, CancellationToken.None);
+        Assert.True(after.Drift(TimeZoneInfo.Local)!.Value.Duration() > TimeSpan.FromHours(1), $"the pack's clock moved to {after.PackTime}");
+    }
+
+    [Fact]
     public async Task A_confirmed_write_journals_sending_then_confirmed_and_sets_the_clock()
     {
         var (writer, journal, rtu, client) = await ConnectAsync();

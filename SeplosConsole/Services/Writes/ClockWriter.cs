@@ -135,7 +135,8 @@ public sealed class ClockWriter
             // confirmed. Journaled as a cancel, as the parameter pipeline does.
             return Record(new(WriteResult.Cancelled, $"{plan.Summary} could not be confirmed ({ex.Message}); nothing written", plan), hostNow);
         }
-        if (!confirmed)
+        // A stop that came while the person answered wins over a "yes": nothing is written after a cancel.
+        if (!confirmed || cancellationToken.IsCancellationRequested)
         {
             return Record(new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan), hostNow);
         }
