@@ -73,6 +73,8 @@ public class HistoryAndClockCommandTests
         await GenerousTimeoutAsync(link);
 
         var running = link.RunAsync("history", "--csv", "-o", file);
+        // Silence the pack once five records are on disk. A deadline, not a sleep: the records are
+        // written by the child process, which raises no event here; the wire paces them.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (LinesIn(file) < 6 && DateTime.UtcNow < deadline && !running.IsCompleted)
         {

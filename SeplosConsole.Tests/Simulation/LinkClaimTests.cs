@@ -22,4 +22,40 @@ public sealed class LinkClaimTests
         }
         using var again = LinkClaim.Take(path);
     }
+
+    [Fact]
+    public void The_link_a_claim_made_is_removed_before_the_path_is_given_up()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"seplos-claim-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var link = Path.Combine(directory, "ttyBMS");
+        var target = Path.Combine(directory, "slave");
+        File.WriteAllText(target, "");
+
+        using (var claim = LinkClaim.Take(link))
+        {
+            claim.PointAt(target);
+            Assert.Equal(target, new FileInfo(link).LinkTarget);
+        }
+
+        Assert.False(File.Exists(link) || new FileInfo(link).LinkTarget is not null, $"{link} is still there");
+        Assert.True(File.Exists(target), "only the link is removed, never what it points at");
+        using var again = LinkClaim.Take(link);
+    }
+
+    [Fact]
+    public void A_regular_file_at_the_link_path_is_refused_and_kept()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"seplos-claim-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "notalink");
+        File.WriteAllText(path, "data");
+
+        using (var claim = LinkClaim.Take(path))
+        {
+            Assert.Throws<IOException>(() => claim.PointAt(Path.Combine(directory, "slave")));
+        }
+
+        Assert.Equal("data", File.ReadAllText(path));
+    }
 }

@@ -93,4 +93,12 @@ public sealed class TrendStoreTests
             Assert.Equal(readings - 1, trend.Now(TrendMetric.PackVoltage));
         }, iter: 40);
     }
+
+    [Theory]
+    [MemberData(nameof(Metrics))]
+    public void Every_metric_reads_a_field_of_the_register_map(TrendMetric metric)
+        => Assert.True(SeplosConsole.Seplos.SeplosMap.FindField(TrendStore.FieldKey(metric)) is { } field && field.Key == TrendStore.FieldKey(metric),
+            $"{metric} reads \"{TrendStore.FieldKey(metric)}\", which is not a key of the map: its graph would stay empty");
+
+    public static TheoryData<TrendMetric> Metrics => [.. Enum.GetValues<TrendMetric>()];
 }

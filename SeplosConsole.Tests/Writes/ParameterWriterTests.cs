@@ -82,6 +82,24 @@ public sealed class ParameterWriterTests : WritePipelineTestBase
     }
 
     [Fact]
+    public async Task A_yes_given_after_the_caller_was_stopped_writes_nothing_and_is_journaled_as_cancelled()
+    {
+        using var stop = new CancellationTokenSource();
+        var outcome = await Writer.ExecuteAsync(new ParameterWriteRequest("battery_low_voltage_alarm", "45", Source: "test"), Confirmations.From(async (_, _) =>
+        {
+            // Ctrl+C arrives while the answer is being read; the answer read is still "yes".
+            await stop.CancelAsync();
+            return true;
+        }), stop.Token);
+
+        Assert.Equal(WriteResult.Cancelled, outcome.Result);
+        Assert.Contains("was stopped at the confirmation; nothing written", outcome.Message, StringComparison.Ordinal);
+        Assert.Empty(Pack.Writes);
+        Assert.Equal(4640, Pack.Raw("battery_low_voltage_alarm"));
+        Assert.Equal("cancelled", Assert.Single(Journal.Read()).Result);
+    }
+
+    [Fact]
     public async Task A_confirmation_whose_terminal_fails_writes_nothing_and_is_journaled_as_cancelled()
     {
         var outcome = await Write("battery_low_voltage_alarm", "45",

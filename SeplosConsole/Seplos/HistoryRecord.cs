@@ -81,7 +81,7 @@ public sealed record HistoryRecord
 public static class HistoryRecordCodec
 {
     /// <summary>Bytes of one record: HIA's 0x28 registers.</summary>
-    public static int PayloadLength => SeplosMap.Block(BlockId.Hia).Count * 2;
+    public static int PayloadLength => SeplosMap.Block(BlockId.Hia).PayloadLength;
 
     public static HistoryRecord Decode(ReadOnlySpan<byte> payload)
     {

@@ -101,7 +101,7 @@ public sealed class PackSnapshot
             presenceChanged |= PresenceBlocks.Contains(reading.Block);
             fieldPresenceChanged |= FieldPresenceBlocks.Contains(reading.Block);
             var definition = reading.Definition;
-            if (reading.Payload.Length < definition.RegisterCount * (definition.IsCoils ? 1 : 2))
+            if (reading.Payload.Length < definition.PayloadLength)
             {
                 // A shorter answer than the block (PIA with 0x11 registers): what it lacks is
                 // named as missing, and values of an earlier, longer answer are not carried over.

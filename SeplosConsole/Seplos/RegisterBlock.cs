@@ -64,6 +64,9 @@ public sealed record RegisterBlock(
     /// <summary>Registers (or coil bytes) the block occupies once read.</summary>
     public int RegisterCount => IsCoils ? (Count + 7) / 8 : Count;
 
+    /// <summary>Payload bytes of a whole reading of the block: a coil byte holds 8 coils, a register 2 bytes.</summary>
+    public int PayloadLength => IsCoils ? RegisterCount : RegisterCount * 2;
+
     public IEnumerable<RtuRequest> Requests(byte address) => Requests(address, Count);
 
     /// <summary>The requests for the first <paramref name="units"/> registers or coils of the block.</summary>

@@ -103,15 +103,13 @@ public sealed class CaptureReplayHost
         {
             throw new InvalidOperationException("the capture holds no bytes to replay");
         }
-        var linked = false;
-        LinkClaim? claim = null;
         try
         {
-            // Like the simulator: a path a live simulator or replay serves is refused, not taken over.
-            claim = LinkClaim.Take(linkPath);
+            // Like the simulator: a path a live simulator or replay serves is refused, not taken over;
+            // disposed after the pty, it removes the link and then gives the path up.
+            using var claim = LinkClaim.Take(linkPath);
             using var pty = PseudoTerminal.Open();
-            PtySimulatorHost.Relink(linkPath, pty.SlavePath);
-            linked = true;
+            claim.PointAt(pty.SlavePath);
             _ready.TrySetResult(linkPath);
             var discard = new byte[512];
             while (!cancellationToken.IsCancellationRequested)
@@ -147,12 +145,7 @@ public sealed class CaptureReplayHost
         }
         finally
         {
-            if (linked)
-            {
-                PtySimulatorHost.RemoveLink(linkPath);
-            }
-            // Given up only once the link is gone: the next one may then make its own.
-            claim?.Dispose();
+            _ready.TrySetCanceled(CancellationToken.None);
         }
     }
 }

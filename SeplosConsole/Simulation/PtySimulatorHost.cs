@@ -48,18 +48,16 @@ public sealed class PtySimulatorHost
     public async Task RunAsync(string linkPath, BmsSimulator simulator, CancellationToken cancellationToken)
     {
         Simulator = simulator;
-        var linked = false;
-        LinkClaim? claim = null;
         try
         {
-            claim = LinkClaim.Take(linkPath);
+            // Disposed last: removes the link, then gives the path up for the next simulator.
+            using var claim = LinkClaim.Take(linkPath);
             while (!cancellationToken.IsCancellationRequested)
             {
                 bool unplugged;
                 using (var pty = PseudoTerminal.Open())
                 {
-                    Relink(linkPath, pty.SlavePath);
-                    linked = true;
+                    claim.PointAt(pty.SlavePath);
                     _ready.TrySetResult(linkPath);
                     Linked?.Invoke(this, pty.SlavePath);
                     unplugged = await ServeAsync(pty, simulator, cancellationToken).ConfigureAwait(false);
@@ -83,12 +81,6 @@ public sealed class PtySimulatorHost
         }
         finally
         {
-            if (linked)
-            {
-                RemoveLink(linkPath);
-            }
-            // Given up only once the link is gone: the next simulator may then make its own.
-            claim?.Dispose();
             _ready.TrySetCanceled(CancellationToken.None);
         }
     }
@@ -239,41 +231,6 @@ public sealed class PtySimulatorHost
         catch (IOException ex)
         {
             replies.TryComplete(ex);
-        }
-    }
-
-    /// <summary>Points <paramref name="linkPath"/> at the slave; replaces a symlink, never a regular file.</summary>
-    internal static void Relink(string linkPath, string slavePath)
-    {
-        var existing = new FileInfo(linkPath);
-        if (existing.LinkTarget is null && (existing.Exists || Directory.Exists(linkPath)))
-        {
-            throw new IOException($"{linkPath} exists and is not a symbolic link; refusing to replace it");
-        }
-        // Make the new link beside it and rename it over the old one, so that the path never
-        // disappears for a client that is reopening it.
-        var temporary = $"{linkPath}.{Environment.ProcessId}.tmp";
-        if (new FileInfo(temporary).LinkTarget is not null)
-        {
-            File.Delete(temporary);
-        }
-        File.CreateSymbolicLink(temporary, slavePath);
-        File.Move(temporary, linkPath, overwrite: true);
-    }
-
-    internal static void RemoveLink(string linkPath)
-    {
-        try
-        {
-            if (new FileInfo(linkPath).LinkTarget is not null)
-            {
-                File.Delete(linkPath);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort on the way out: a link left behind is replaced by the next run (see Relink),
-            // and failing here would hide why the simulator stopped.
         }
     }
 }

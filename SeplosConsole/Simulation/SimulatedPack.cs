@@ -68,7 +68,7 @@ public sealed partial class SimulatedPack
         _constantCurrent = options.ConstantCurrent;
         foreach (var block in SeplosMap.Blocks)
         {
-            _images[block.Id] = new byte[block.IsCoils ? block.RegisterCount : block.RegisterCount * 2];
+            _images[block.Id] = new byte[block.PayloadLength];
         }
         SfaImage.CopyTo(_images[BlockId.Sfa]);
 

@@ -44,11 +44,7 @@ public static class RecordingFormat
     public static int UnitSize(BlockId block) => SeplosMap.Block(block).IsCoils ? 1 : 2;
 
     /// <summary>Payload bytes a reading of the block holds, by the map.</summary>
-    public static int PayloadLength(BlockId block)
-    {
-        var definition = SeplosMap.Block(block);
-        return definition.IsCoils ? definition.RegisterCount : definition.RegisterCount * 2;
-    }
+    public static int PayloadLength(BlockId block) => SeplosMap.Block(block).PayloadLength;
 
     /// <summary>
     /// Appends the payload part of an item: nothing when equal to <paramref name="previous"/>,

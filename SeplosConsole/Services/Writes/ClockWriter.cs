@@ -11,6 +11,9 @@ public sealed record ClockWritePlan(DateTime? Old, DateTime HostAtPlan, TimeZone
 {
     public TimeSpan? Drift => Old is { } old ? old - HostAtPlan : null;
 
+    /// <summary>A clock reading as the person reads it: the date, or "no valid date".</summary>
+    public static string DateText(DateTime? date) => date is { } d ? Tb13Date.Format(d) : "no valid date";
+
     public string ZoneName => Zone == TimeZoneInfo.Utc ? "UTC" : $"local time, {Zone.Id}";
 
     /// <summary>"system_date: 2024-05-14 08:09:52 → 2024-05-14 00:09:52 (host clock, local time …; registers 0x1500–0x1503)".</summary>
@@ -19,7 +22,7 @@ public sealed record ClockWritePlan(DateTime? Old, DateTime HostAtPlan, TimeZone
         get
         {
             var date = SeplosMap.SystemDate;
-            var old = Old is { } oldDate ? Tb13Date.Format(oldDate) : "no valid date";
+            var old = DateText(Old);
             var drift = Drift is { } d ? $", the pack is {PackClockReading.Describe(d)} off" : "";
             return $"{date.Key}: {old} → {Tb13Date.Format(HostAtPlan)} (the host clock, {ZoneName}, at the moment of writing{drift}; " +
                    $"registers 0x{date.Address:X4}–0x{date.Address + date.Registers - 1:X4}, one write)";
@@ -129,7 +132,14 @@ public sealed class ClockWriter
         {
             confirmed = false;
         }
-        if (!confirmed)
+        catch (IOException ex)
+        {
+            // The terminal went away while asking (SIGHUP after a dropped SSH session): nobody
+            // confirmed. Journaled as a cancel, as the parameter pipeline does.
+            return Record(new(WriteResult.Cancelled, $"{plan.Summary} could not be confirmed ({ex.Message}); nothing written", plan), hostNow);
+        }
+        // A stop that came while the person answered wins over a "yes": nothing is written after a cancel.
+        if (!confirmed || cancellationToken.IsCancellationRequested)
         {
             return Record(new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan), hostNow);
         }
@@ -137,8 +147,8 @@ public sealed class ClockWriter
         // Once confirmed, the write and its read-back run to the end without the caller's token, as
         // in the parameter pipeline: stopping between them would leave the journal without an outcome.
         var target = RoundToSecond(HostNow(zone));
-        var intent = new ClockWriteOutcome(WriteResult.Confirmed, $"writing {Tb13Date.Format(target)} over {FormatOld(plan)}", plan);
-        if (!TryJournal(intent, target, WriteJournal.SendingResult, out var journalProblem))
+        var intent = new ClockWriteOutcome(WriteResult.Confirmed, $"writing {Tb13Date.Format(target)} over {ClockWritePlan.DateText(plan.Old)}", plan);
+        if (TryJournal(intent, target, WriteJournal.SendingResult) is { } journalProblem)
         {
             return new(WriteResult.Failed, $"the journal {_journal.Path} could not be written ({journalProblem}); nothing written", plan);
         }
@@ -177,7 +187,7 @@ public sealed class ClockWriter
             var prefix = writeProblem is null ? "" : $"{writeProblem}, but ";
             return new(WriteResult.Confirmed, $"{prefix}read back {Tb13Date.Format(held.PackTime!.Value)}, {PackClockReading.Describe(drift)} from the host", plan);
         }
-        var heldText = held.PackTime is { } date ? Tb13Date.Format(date) : "no valid date";
+        var heldText = ClockWritePlan.DateText(held.PackTime);
         var result = writeProblem is not null && held.PackTime == plan.Old ? WriteResult.Failed : WriteResult.NotConfirmed;
         return new(result, $"{writeProblem ?? "written"}; the pack now reads {heldText}, not within {Tolerance.TotalSeconds:0} s of the host's {Tb13Date.Format(held.HostTime(zone))}", plan);
     }
@@ -187,14 +197,13 @@ public sealed class ClockWriter
     private static DateTime RoundToSecond(DateTime time)
         => new(time.Ticks + (TimeSpan.TicksPerSecond / 2) - ((time.Ticks + (TimeSpan.TicksPerSecond / 2)) % TimeSpan.TicksPerSecond), time.Kind);
 
-    private static string FormatOld(ClockWritePlan plan) => plan.Old is { } old ? Tb13Date.Format(old) : "no valid date";
-
     private ClockWriteOutcome Record(ClockWriteOutcome outcome, DateTime requested)
-        => TryJournal(outcome, requested, WriteJournal.ResultName(outcome.Result), out var problem)
-            ? outcome
-            : outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {problem})" };
+        => TryJournal(outcome, requested, WriteJournal.ResultName(outcome.Result)) is { } problem
+            ? outcome with { Reason = $"{outcome.Reason} (the journal {_journal.Path} could not be written: {problem})" }
+            : outcome;
 
-    private bool TryJournal(ClockWriteOutcome outcome, DateTime requested, string result, out string? problem)
+    /// <summary>Appends through <see cref="WriteJournal.TryAppend"/>; null when the line is on disk, else why it is not.</summary>
+    private string? TryJournal(ClockWriteOutcome outcome, DateTime requested, string result)
     {
         var field = SeplosMap.SystemDate;
         var entry = new WriteJournalEntry
@@ -208,18 +217,8 @@ public sealed class ClockWriter
             Requested = Tb13Date.Format(requested),
             Register = $"0x{field.Address:X4}",
             Result = result,
-            Reason = outcome.Plan is { } plan ? $"{FormatOld(plan)} → {Tb13Date.Format(requested)} ({plan.ZoneName}): {outcome.Reason}" : outcome.Reason,
+            Reason = outcome.Plan is { } plan ? $"{ClockWritePlan.DateText(plan.Old)} → {Tb13Date.Format(requested)} ({plan.ZoneName}): {outcome.Reason}" : outcome.Reason,
         };
-        try
-        {
-            _journal.Append(entry);
-            problem = null;
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            problem = ex.Message;
-            return false;
-        }
+        return _journal.TryAppend(entry);
     }
 }

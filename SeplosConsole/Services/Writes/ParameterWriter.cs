@@ -176,6 +176,12 @@ public sealed class ParameterWriter
             // The terminal went away while asking (SIGHUP after a dropped SSH session): nobody confirmed.
             return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} could not be confirmed ({ex.Message}); nothing written", plan));
         }
+        // A stop that came while the person answered (Ctrl+C, SIGTERM, a closing front end) wins
+        // over a "yes": nothing is written after a cancel, whichever front end asked.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was stopped at the confirmation; nothing written", plan));
+        }
         if (!confirmed)
         {
             return Record(request, plan.Field, new(WriteResult.Cancelled, $"{plan.Summary} was not confirmed; nothing written", plan));
