@@ -35,6 +35,23 @@ public sealed class BrokerFeedTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_pack_read_with_the_short_pia_fallback_reaches_the_viewer_with_the_same_gap()
+    {
+        // A pack that refuses PIA with 0x12 registers is read with 0x11 (34 bytes); the viewer must take it, not drop the pack.
+        var full = TestPacks.Snapshot(2, blocks: TestPacks.AllBlocks);
+        var pia = full.Blocks[BlockId.Pia];
+        var shortened = full.With(new BlockReading(BlockId.Pia, pia.Payload[..34], pia.ReadAt));
+        var json = PackSnapshotMessage.Serialise(TestPacks.Status(2, shortened), "shed", [], DateTimeOffset.UtcNow);
+
+        var (parsed, error) = PackSnapshotMessage.Parse(json);
+
+        Assert.Null(error);
+        Assert.Equal(shortened.Fields["pack_voltage"].Display, parsed!.Status.Snapshot.Fields["pack_voltage"].Display);
+        Assert.Equal(shortened.Missing.Select(m => m.ToString()), parsed.Status.Snapshot.Missing.Select(m => m.ToString()));
+        Assert.NotEmpty(parsed.Status.Snapshot.Missing);
+    }
+
+    [Fact]
     public async Task Packs_of_two_bridges_make_one_list_and_a_bridge_that_goes_offline_leaves_its_packs_stale()
     {
         await using var broker = await MosquittoBroker.StartAsync();

@@ -74,11 +74,11 @@ public static class PackSnapshotMessage
                     continue;
                 }
                 var bytes = Convert.FromHexString(block["hex"]?.GetValue<string>() ?? throw new FormatException($"block {name} has no hex"));
+                // A pack that answers PIA with 0x11 registers (its fallback read) publishes 34 bytes: a whole reading too.
                 var definition = SeplosMap.Block(id);
-                var expected = definition.IsCoils ? definition.RegisterCount : definition.RegisterCount * 2;
-                if (bytes.Length != expected)
+                if (!definition.IsWholePayload(bytes.Length))
                 {
-                    return (null, $"block {name} has {bytes.Length} bytes, the map says {expected}");
+                    return (null, $"block {name} has {bytes.Length} bytes, the map says {definition.PayloadLength}");
                 }
                 readings.Add(new BlockReading(id, bytes, ParseTime(block["read_at"]) ?? throw new FormatException($"block {name} has no read_at")));
             }

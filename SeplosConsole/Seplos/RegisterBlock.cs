@@ -67,6 +67,9 @@ public sealed record RegisterBlock(
     /// <summary>Payload bytes of a whole reading of the block: a coil byte holds 8 coils, a register 2 bytes.</summary>
     public int PayloadLength => IsCoils ? RegisterCount : RegisterCount * 2;
 
+    /// <summary>Whether <paramref name="bytes"/> is the payload of a whole read (<see cref="IsWholeRead"/>): the full block or its fallback read.</summary>
+    public bool IsWholePayload(int bytes) => bytes == PayloadLength || (FallbackCount is { } fallback && bytes == fallback * 2);
+
     public IEnumerable<RtuRequest> Requests(byte address) => Requests(address, Count);
 
     /// <summary>The requests for the first <paramref name="units"/> registers or coils of the block.</summary>
