@@ -116,6 +116,7 @@ public static class WatchCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                // The feed ends so when it is stopped: that is how it was asked to end, not a failure.
             }
             if (brokerWatch?.Failure is { } failure)
             {
