@@ -66,3 +66,27 @@ public class WatchCommandTests
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
+
+public sealed class WatchReplayEndTests
+{
+    [Fact]
+    public async Task Watch_of_a_garbage_replay_ends_with_one_line_instead_of_waiting_silently()
+    {
+        var directory = Directory.CreateTempSubdirectory("seplos-watch-replay").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "garbage.rec");
+            await File.WriteAllTextAsync(path, "garbage\n");
+
+            var result = await SeplosConsole.Tests.Support.CliRunner.RunAsync(["--replay", path, "watch"], timeout: TimeSpan.FromSeconds(30));
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal("", result.Output);
+            Assert.Contains($"watch: {path} holds no readings", result.Error);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

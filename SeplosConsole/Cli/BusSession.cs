@@ -46,6 +46,24 @@ public sealed class BusSession : IAsyncDisposable
         return new BusSession(settings, rtu);
     }
 
+    /// <summary>
+    /// The pack's BMS serial for a write's journal (the address is a DIP switch, the serial is the
+    /// pack); null when the pack refuses VIA or does not answer: the write pipeline itself then
+    /// reports the silent pack, and journals it, so nothing is lost by not failing here.
+    /// </summary>
+    public async Task<string?> ReadSerialAsync(byte address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var via = await Client.ReadBlockAsync(address, BlockId.Via, cancellationToken).ConfigureAwait(false);
+            return PackSnapshot.Empty(address).With(via).Text("bms_serial");
+        }
+        catch (Exception ex) when (ex is PackRefusedException or BusException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A one-shot command refuses <c>--record</c>, whether it reads the bus or a broker.</summary>
     public static void RefuseRecording(SeplosSettings settings)
     {

@@ -36,7 +36,7 @@ public static class ClockCommand
             await using var sessionScope = session.ConfigureAwait(false);
             if (parse.GetValue(set))
             {
-                var writer = new ClockWriter(session.Client, settings.Address, new WriteJournal(settings.JournalPath), await SerialAsync(session, settings.Address, cancellationToken).ConfigureAwait(false));
+                var writer = new ClockWriter(session.Client, settings.Address, new WriteJournal(settings.JournalPath), await session.ReadSerialAsync(settings.Address, cancellationToken).ConfigureAwait(false));
                 var outcome = await writer.ExecuteAsync(zone, async (plan, token) =>
                 {
                     await context.Output.WriteLineAsync(plan.Summary).ConfigureAwait(false);
@@ -87,19 +87,5 @@ public static class ClockCommand
             ? string.Create(CultureInfo.InvariantCulture, $"{PackClockReading.Describe(d)} ({d.TotalSeconds:0} s; {(d >= TimeSpan.Zero ? "the pack is ahead" : "the pack is behind")})")
             : "unknown";
         return $"pack clock  {pack}\nhost clock  {Tb13Date.Format(clock.HostTime(zone))} ({(zone == TimeZoneInfo.Utc ? "UTC" : "local time")})\ndrift       {drift}";
-    }
-
-    private static async Task<string?> SerialAsync(BusSession session, byte address, CancellationToken cancellationToken)
-    {
-        // The serial goes into the journal: the address is a DIP switch, the serial is the pack.
-        try
-        {
-            var via = await session.Client.ReadBlockAsync(address, BlockId.Via, cancellationToken).ConfigureAwait(false);
-            return PackSnapshot.Empty(address).With(via).Text("bms_serial");
-        }
-        catch (Exception ex) when (ex is PackRefusedException or Rtu.RtuException)
-        {
-            return null;
-        }
     }
 }

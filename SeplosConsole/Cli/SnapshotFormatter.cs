@@ -72,6 +72,8 @@ public static class SnapshotFormatter
                 output.WriteLine($"unknown_bit {bit}");
             }
         }
+        // Last and always: a gap is named whether or not the pack answered SFA (most do not).
+        WriteMissing(snapshot, output);
     }
 
     /// <summary>SFA: which functions are enabled. Settings, so no "active alarms" line.</summary>
@@ -87,7 +89,6 @@ public static class SnapshotFormatter
         {
             output.WriteLine(Line(flag, snapshot.Flags[flag.Key]));
         }
-        WriteMissing(snapshot, output);
     }
 
     /// <summary>

@@ -82,6 +82,9 @@ public static class WatchCommand
                 stop.CancelAfter(TimeSpan.FromSeconds(limit));
             }
             var running = bus.RunAsync(stop.Token);
+            // A feed that ends on its own (a replay at its end, a poller that failed) ends the stream
+            // too; before, watch waited for Ctrl+C in silence.
+            _ = running.ContinueWith(_ => readings.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             var printed = 0;
             try
             {
@@ -109,6 +112,7 @@ public static class WatchCommand
             {
                 // Ctrl+C, --seconds or --count: the stream simply ends.
             }
+            var endedOnItsOwn = running.IsCompleted && !stop.IsCancellationRequested;
             await stop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -116,10 +120,16 @@ public static class WatchCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                // The feed ends so when it is stopped: that is how it was asked to end, not a failure.
             }
             if (brokerWatch?.Failure is { } failure)
             {
                 context.Error.WriteLine($"watch: MQTT: {failure}");
+                return SeplosCli.Failure;
+            }
+            if (printed == 0 && settings.ReplayFile is { } replay && endedOnItsOwn)
+            {
+                context.Error.WriteLine($"watch: {replay} holds no readings (not a recording made by --record?)");
                 return SeplosCli.Failure;
             }
             // Nothing printed and the link failed: that is a failure a script must see.

@@ -319,20 +319,7 @@ public static class WriteCommands
     }
 
     private static async Task<ParameterWriter> CreateWriterAsync(BusSession session, byte address, string? journalPath, CancellationToken cancellationToken)
-    {
-        // The serial goes into the journal: the address is a DIP switch, the serial is the pack.
-        string? serial = null;
-        try
-        {
-            var via = await session.Client.ReadBlockAsync(address, BlockId.Via, cancellationToken).ConfigureAwait(false);
-            serial = PackSnapshot.Empty(address).With(via).Text("bms_serial");
-        }
-        catch (Exception ex) when (ex is PackRefusedException or Transport.BusException)
-        {
-            // No serial in the journal then; the pipeline itself reports a silent pack, and journals it.
-        }
-        return new ParameterWriter(session.Client, address, new WriteJournal(journalPath), serial);
-    }
+        => new(session.Client, address, new WriteJournal(journalPath), await session.ReadSerialAsync(address, cancellationToken).ConfigureAwait(false));
 
     private static IConfirmation Confirmation(CliContext context, bool yes, byte address) => Confirmations.From(async (plan, cancellationToken) =>
     {
