@@ -96,9 +96,10 @@ public static class HistoryCommand
         {
             interrupted = true;
         }
-        catch (Exception ex) when (ex is Rtu.RtuException or PackRefusedException)
+        catch (Exception ex) when (ex is Transport.BusException or PackRefusedException)
         {
-            // The records so far are written and flushed; say how many, then why it stopped.
+            // The records so far are written and flushed; say how many, then why it stopped. A link lost
+            // mid-download (a USB adapter pulled, a TCP gateway gone) ends the same way as a silent pack.
             failure = ex.Message;
         }
         await writer.FinishAsync(CancellationToken.None).ConfigureAwait(false);
