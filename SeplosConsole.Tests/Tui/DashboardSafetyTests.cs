@@ -358,5 +358,20 @@ public sealed class DashboardSafetyTests
         Assert.All(HelpDialog.Rows, h => Assert.StartsWith(h.Keys + " ", rows.Single(r => r.Contains(h.Does, StringComparison.Ordinal))[keyColumn..]));
     }
 
+    [Fact]
+    public void Help_shows_every_row_whole_in_a_60_by_20_terminal()
+    {
+        var feed = new FakeFeed();
+        using var ui = new DashboardHarness(feed, width: 60, height: 20);
+        feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Build(DashboardHarness.Start), DashboardHarness.Start);
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+        var help = ui.CaptureNextDialog(Key.Enter);
+        ui.Press(new Key('?'));
+
+        // The trends and history rows were cut at the dialog's edge ("… / 1 h / 24 ").
+        var screen = help()!;
+        Assert.All(HelpDialog.Rows, h => Assert.Contains(h.Does, screen));
+    }
+
     private static string[] Rows(string screen) => screen.TrimEnd('\n').Split('\n');
 }
