@@ -170,17 +170,17 @@ public sealed class CellGrid : DashboardPanel
         if (free >= 1)
         {
             SetAttribute(Palette.For(_summaryTone).Normal);
-            AddStr(0, layout.Rows, Fit(_summary, width));
+            AddStr(0, layout.Rows, TextFit.Ellipsis(_summary, width));
         }
         if (free >= 2 && ShowingSinceStart)
         {
             SetAttribute(Palette.For(Tone.Dim).Normal);
-            AddStr(0, layout.Rows + 1, Fit("min-max since start; c: back to the bars", width));
+            AddStr(0, layout.Rows + 1, TextFit.Ellipsis("min-max since start; c: back to the bars", width));
         }
         else if (free >= 2 && layout.ShowsBar)
         {
             SetAttribute(Palette.For(Tone.Dim).Normal);
-            AddStr(0, layout.Rows + 1, Fit(Legend(layout.ShowsMinMax), width));
+            AddStr(0, layout.Rows + 1, TextFit.Ellipsis(Legend(layout.ShowsMinMax), width));
         }
         return true;
     }
@@ -277,8 +277,6 @@ public sealed class CellGrid : DashboardPanel
             SetNeedsDraw();
         }
     }
-
-    private static string Fit(string text, int width) => text.Length <= width ? text : text[..Math.Max(0, width - 1)] + "…";
 
     internal readonly record struct Cell(int Number, double? Volts, char Mark, char Balancing, Tone Tone, (double Min, double Max)? Seen);
 }
