@@ -131,6 +131,22 @@ public sealed class DashboardSafetyTests
     }
 
     [Fact]
+    public void Ctrl_Q_in_the_dialog_cancels_the_write_and_quits()
+    {
+        var editor = new FakeEditor();
+        using var ui = EditingOnePack(editor);
+
+        // Esc after it only so that a dialog that ignored Ctrl+Q (it did) closes and the test fails, not hangs.
+        ui.AnswerNextDialog(Key.Q.WithCtrl, Key.Esc);
+        ui.Press(Key.Enter);
+
+        Assert.Empty(editor.Applied);
+        Assert.Single(editor.Cancelled);
+        Assert.True(ui.Window.QuitRequested);
+        Assert.Contains(ui.Window.Log.Lines, l => l.EndsWith("(cancelled)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void After_a_cancelled_confirmation_typed_keys_stay_in_the_edit_field()
     {
         // The repro: --address 0-3, ], t, e, "cell_high_voltage_alarm 3.6", Enter, Esc,

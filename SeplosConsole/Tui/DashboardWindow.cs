@@ -396,13 +396,25 @@ public sealed partial class DashboardWindow : Window
     }
 
     /// <summary>
-    /// Seen before any view: only Ctrl+Q, which quits from everywhere in the window, the edit field too.
+    /// Seen before any view: only Ctrl+Q, which quits from everywhere in the window, the edit field and
+    /// the write confirmation too.
     /// Every other key goes down to the focused view first (<see cref="OnKeyDownNotHandled"/>).
     /// </summary>
     private void OnApplicationKeyDown(object? sender, Key key)
     {
-        // Dialogs (confirmation, help) get their keys untouched.
-        if (key.Handled || _closed || key != Key.Q.WithCtrl || !ReferenceEquals(_app.TopRunnableView, this))
+        if (key.Handled || _closed || key != Key.Q.WithCtrl)
+        {
+            return;
+        }
+        if (_openConfirmation is not null)
+        {
+            // Quit from the confirmation too, as help promises: it is cancelled first (nothing written).
+            RequestQuit();
+            key.Handled = true;
+            return;
+        }
+        // Other dialogs (help) get their keys untouched.
+        if (!ReferenceEquals(_app.TopRunnableView, this))
         {
             return;
         }
