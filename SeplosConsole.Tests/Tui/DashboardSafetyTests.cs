@@ -131,6 +131,27 @@ public sealed class DashboardSafetyTests
     }
 
     [Fact]
+    public void Stopping_the_dashboard_while_help_is_open_ends_help_and_the_window()
+    {
+        using var ui = Packs(null, 0);
+        var stopped = false;
+
+        // What SIGTERM, Ctrl+C on the process or a hung-up terminal does (Dashboard.RunAsync posts it).
+        ui.OnNextDialog(() =>
+        {
+            var help = (Terminal.Gui.App.IRunnable)ui.App.TopRunnableView!;
+            ui.Window.RequestQuit();
+            stopped = help.StopRequested;
+            // Closes help if it was left open, so the test fails rather than hangs.
+            ui.App.InjectKey(Key.Enter);
+        });
+        ui.Press(new Key('?'));
+
+        Assert.True(stopped, "help was left running: the window's loop could never end");
+        Assert.True(ui.Window.QuitRequested);
+    }
+
+    [Fact]
     public void Ctrl_Q_in_the_dialog_cancels_the_write_and_quits()
     {
         var editor = new FakeEditor();

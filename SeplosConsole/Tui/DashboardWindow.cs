@@ -254,6 +254,12 @@ public sealed partial class DashboardWindow : Window
     public void RequestQuit()
     {
         _openConfirmation?.Cancel();
+        // Any other dialog (help) must end too: its own run loop is on top, and while it runs the
+        // window's never ends (a hung-up terminal left a dashboard spinning, deaf to SIGTERM).
+        if (_app.TopRunnableView is Dialog other && !ReferenceEquals(other, _openConfirmation))
+        {
+            _app.RequestStop(other);
+        }
         QuitRequested = true;
         _app.RequestStop(this);
     }
