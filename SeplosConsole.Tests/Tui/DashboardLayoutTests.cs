@@ -165,5 +165,11 @@ public sealed partial class DashboardLayoutTests
         ui.Advance(TimeSpan.FromMilliseconds(500));
 
         Assert.False(ui.Window.Cells.NeedsDraw);
+
+        // One cell changes: the panel is redrawn (the comparison sees a single value).
+        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Value("cell_7", 3.299).Build(DashboardHarness.Start.AddSeconds(1)), DashboardHarness.Start.AddSeconds(1));
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+
+        Assert.True(ui.Window.Cells.NeedsDraw);
     }
 }

@@ -131,6 +131,43 @@ public sealed class DashboardSafetyTests
     }
 
     [Fact]
+    public void Stopping_the_dashboard_while_help_is_open_ends_help_and_the_window()
+    {
+        using var ui = Packs(null, 0);
+        var stopped = false;
+
+        // What SIGTERM, Ctrl+C on the process or a hung-up terminal does (Dashboard.RunAsync posts it).
+        ui.OnNextDialog(() =>
+        {
+            var help = (Terminal.Gui.App.IRunnable)ui.App.TopRunnableView!;
+            ui.Window.RequestQuit();
+            stopped = help.StopRequested;
+            // Closes help if it was left open, so the test fails rather than hangs.
+            ui.App.InjectKey(Key.Enter);
+        });
+        ui.Press(new Key('?'));
+
+        Assert.True(stopped, "help was left running: the window's loop could never end");
+        Assert.True(ui.Window.QuitRequested);
+    }
+
+    [Fact]
+    public void Ctrl_Q_in_the_dialog_cancels_the_write_and_quits()
+    {
+        var editor = new FakeEditor();
+        using var ui = EditingOnePack(editor);
+
+        // Esc after it only so that a dialog that ignored Ctrl+Q (it did) closes and the test fails, not hangs.
+        ui.AnswerNextDialog(Key.Q.WithCtrl, Key.Esc);
+        ui.Press(Key.Enter);
+
+        Assert.Empty(editor.Applied);
+        Assert.Single(editor.Cancelled);
+        Assert.True(ui.Window.QuitRequested);
+        Assert.Contains(ui.Window.Log.Lines, l => l.EndsWith("(cancelled)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void After_a_cancelled_confirmation_typed_keys_stay_in_the_edit_field()
     {
         // The repro: --address 0-3, ], t, e, "cell_high_voltage_alarm 3.6", Enter, Esc,
@@ -356,6 +393,21 @@ public sealed class DashboardSafetyTests
         // Every key starts in one column too, left of its description.
         var keyColumn = columns.Single() - HelpDialog.Rows.Max(h => h.Keys.Length) - 2;
         Assert.All(HelpDialog.Rows, h => Assert.StartsWith(h.Keys + " ", rows.Single(r => r.Contains(h.Does, StringComparison.Ordinal))[keyColumn..]));
+    }
+
+    [Fact]
+    public void Help_shows_every_row_whole_in_a_60_by_20_terminal()
+    {
+        var feed = new FakeFeed();
+        using var ui = new DashboardHarness(feed, width: 60, height: 20);
+        feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical().Build(DashboardHarness.Start), DashboardHarness.Start);
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+        var help = ui.CaptureNextDialog(Key.Enter);
+        ui.Press(new Key('?'));
+
+        // The trends and history rows were cut at the dialog's edge ("… / 1 h / 24 ").
+        var screen = help()!;
+        Assert.All(HelpDialog.Rows, h => Assert.Contains(h.Does, screen));
     }
 
     private static string[] Rows(string screen) => screen.TrimEnd('\n').Split('\n');

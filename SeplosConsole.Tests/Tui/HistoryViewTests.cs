@@ -156,4 +156,22 @@ public sealed class HistoryViewTests
         Assert.Contains("clock +8 h 0 min 0 s", screen);
         Assert.Contains("discharge ON", screen);
     }
+
+    [Fact]
+    public void At_60_columns_beside_the_pack_list_the_clock_drift_gives_way_to_the_state()
+    {
+        var readAt = DashboardHarness.Start;
+        var sca = new byte[8];
+        Tb13Date.Encode(TimeZoneInfo.ConvertTime(readAt, TimeZoneInfo.Local).DateTime.AddHours(8), sca);
+        using var ui = Online(history: null, snapshot: SnapshotBuilder.Typical().Build(readAt).With(new BlockReading(BlockId.Sca, sca, readAt)), width: 60, height: 20);
+        ui.Feed.Publish(PackLinkState.Online, SnapshotBuilder.Typical(1).Build(readAt), readAt);
+        ui.Advance(TimeSpan.FromMilliseconds(500));
+
+        var screen = ui.Screen();
+
+        // The panel is 33 columns wide here: "State: " and the clock filled it, the state was gone.
+        Assert.Contains("Packs", screen);
+        Assert.Contains("State: Charging", screen);
+        Assert.DoesNotContain("clock +8 h", screen);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SeplosConsole.Seplos;
 using SeplosConsole.Services;
 using SeplosConsole.Tests.Recording;
@@ -42,12 +43,33 @@ public sealed class TrendsViewTests
             Assert.Matches($@"{name} -?\d+\.\d+ {unit} min -?\d+\.\d+ max -?\d+\.\d+", screen);
         }
         Assert.Contains($"Voltage {last.Fields["pack_voltage"].Display} V min ", screen);
-        File.WriteAllText($"/tmp/trends-{width}.txt", screen);
         Assert.True(HasBraille(screen), screen);
         // The y axis: the top and bottom rows carry the max and min; the x axis the window's ends.
         Assert.Matches(@"\s\d+\.\d\d┤", screen);
         Assert.Contains("08:04:59", screen);
         Assert.Contains("07:54:59", screen);
+    }
+
+    [Fact]
+    public void At_60_columns_each_title_keeps_to_its_own_graph()
+    {
+        var feed = new FakeFeed();
+        using var dashboard = new DashboardHarness(feed, width: 60, height: 20);
+        var last = Feed(feed, 300);
+
+        dashboard.Press(new Key('g'));
+        var screen = dashboard.Screen();
+
+        // Two graphs a row, 30 columns each: the full title ran into the next one ("… max 0Temp max").
+        Assert.Matches($@"(?m)^Voltage {Regex.Escape(last.Fields["pack_voltage"].Display)} V +Current -?\d+\.\d+ A +$", screen);
+        foreach (var left in new[] { "Voltage ", "Power ", "Spread ", "Cell max " })
+        {
+            var row = screen.Split('\n').Single(r => r.StartsWith(left, StringComparison.Ordinal));
+            // A blank before the graph beside it (at column 30), and the right title whole within its half.
+            Assert.True(row[29] == ' ', row);
+            Assert.True(row[30..].TrimEnd().Length < 30, row);
+        }
+        Assert.Matches(@"\s\d+\.\d\d┤", screen);
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class CellGrid : DashboardPanel
     private string _summary = "no cell voltages yet";
     private Tone _summaryTone = Tone.Dim;
     private (double Low, double High, bool FromPack) _scale;
-    private string _drawnKey = "";
+    private (string Summary, Tone Tone, (double Low, double High, bool FromPack) Scale)? _drawnState;
+    private Cell[] _drawnCells = [];
 
     public CellGrid(Palette palette, CellExtremes? extremes = null) : base("Cells", palette)
     {
@@ -169,17 +170,17 @@ public sealed class CellGrid : DashboardPanel
         if (free >= 1)
         {
             SetAttribute(Palette.For(_summaryTone).Normal);
-            AddStr(0, layout.Rows, Fit(_summary, width));
+            AddStr(0, layout.Rows, TextFit.Ellipsis(_summary, width));
         }
         if (free >= 2 && ShowingSinceStart)
         {
             SetAttribute(Palette.For(Tone.Dim).Normal);
-            AddStr(0, layout.Rows + 1, Fit("min-max since start; c: back to the bars", width));
+            AddStr(0, layout.Rows + 1, TextFit.Ellipsis("min-max since start; c: back to the bars", width));
         }
         else if (free >= 2 && layout.ShowsBar)
         {
             SetAttribute(Palette.For(Tone.Dim).Normal);
-            AddStr(0, layout.Rows + 1, Fit(Legend(layout.ShowsMinMax), width));
+            AddStr(0, layout.Rows + 1, TextFit.Ellipsis(Legend(layout.ShowsMinMax), width));
         }
         return true;
     }
@@ -261,22 +262,21 @@ public sealed class CellGrid : DashboardPanel
         return (under?.Min ?? 2.5, over?.Max ?? 3.65, false);
     }
 
+    /// <summary>
+    /// Compares what is shown with what was last drawn, field by field (Cell is a record struct): this
+    /// runs on every reading, and formatting all 16 cells into a key string only to compare it was the
+    /// costliest part of a reading that changed nothing.
+    /// </summary>
     private void SetNeedsDrawIfChanged()
     {
-        var key = new StringBuilder().Append(_summary).Append(_summaryTone).Append(_scale);
-        foreach (var cell in _cells)
+        var drawn = (_summary, _summaryTone, _scale);
+        if (drawn != _drawnState || !_cells.AsSpan().SequenceEqual(_drawnCells))
         {
-            key.Append(cell);
-        }
-        var text = key.ToString();
-        if (text != _drawnKey)
-        {
-            _drawnKey = text;
+            _drawnState = drawn;
+            _drawnCells = _cells;
             SetNeedsDraw();
         }
     }
-
-    private static string Fit(string text, int width) => text.Length <= width ? text : text[..Math.Max(0, width - 1)] + "…";
 
     internal readonly record struct Cell(int Number, double? Volts, char Mark, char Balancing, Tone Tone, (double Min, double Max)? Seen);
 }

@@ -254,6 +254,12 @@ public sealed partial class DashboardWindow : Window
     public void RequestQuit()
     {
         _openConfirmation?.Cancel();
+        // Any other dialog (help) must end too: its own run loop is on top, and while it runs the
+        // window's never ends (a hung-up terminal left a dashboard spinning, deaf to SIGTERM).
+        if (_app.TopRunnableView is Dialog other && !ReferenceEquals(other, _openConfirmation))
+        {
+            _app.RequestStop(other);
+        }
         QuitRequested = true;
         _app.RequestStop(this);
     }
@@ -396,13 +402,25 @@ public sealed partial class DashboardWindow : Window
     }
 
     /// <summary>
-    /// Seen before any view: only Ctrl+Q, which quits from everywhere in the window, the edit field too.
+    /// Seen before any view: only Ctrl+Q, which quits from everywhere in the window, the edit field and
+    /// the write confirmation too.
     /// Every other key goes down to the focused view first (<see cref="OnKeyDownNotHandled"/>).
     /// </summary>
     private void OnApplicationKeyDown(object? sender, Key key)
     {
-        // Dialogs (confirmation, help) get their keys untouched.
-        if (key.Handled || _closed || key != Key.Q.WithCtrl || !ReferenceEquals(_app.TopRunnableView, this))
+        if (key.Handled || _closed || key != Key.Q.WithCtrl)
+        {
+            return;
+        }
+        if (_openConfirmation is not null)
+        {
+            // Quit from the confirmation too, as help promises: it is cancelled first (nothing written).
+            RequestQuit();
+            key.Handled = true;
+            return;
+        }
+        // Other dialogs (help) get their keys untouched.
+        if (!ReferenceEquals(_app.TopRunnableView, this))
         {
             return;
         }

@@ -6,12 +6,12 @@ namespace SeplosConsole.Tui;
 /// <summary>The keys, in two aligned columns (MessageBox centres every line, which breaks the columns).</summary>
 public static class HelpDialog
 {
-    /// <summary>Key, what it does; one row each.</summary>
+    /// <summary>Key, what it does; one row each. A row fits the dialog of a 60-column terminal (55 inside).</summary>
     public static readonly IReadOnlyList<(string Keys, string Does)> Rows =
     [
         ("t", "monitor / parameters"),
-        ("h", "the pack's own history (Enter: a record's cells)"),
-        ("g", "trends: graphs over time (w: 10 min / 1 h / 24 h)"),
+        ("h", "the pack's history (Enter: a record's cells)"),
+        ("g", "trends over time (w: 10 min / 1 h / 24 h)"),
         ("e", "edit a parameter: key value, Enter"),
         ("Tab", "complete a key; lists the matches"),
         ("Esc", "leave the edit field / back to the monitor"),

@@ -92,6 +92,8 @@ public sealed class HistoryView : View
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // The token is the window's closing token: the dashboard is ending and the view will not
+            // be drawn again, so there is no one to tell and nothing to post.
             return;
         }
         catch (Exception ex)

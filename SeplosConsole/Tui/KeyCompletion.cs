@@ -40,11 +40,11 @@ public static class KeyCompletion
         }
         if (result.Candidates.Count == 1)
         {
-            return Fit($"{result.Candidates[0]}: type the value, then Enter", width);
+            return TextFit.Ellipsis($"{result.Candidates[0]}: type the value, then Enter", width);
         }
         if (result.Candidates.Count == 0)
         {
-            return Fit($"no writable parameter starts with \"{result.Typed}\"", width);
+            return TextFit.Ellipsis($"no writable parameter starts with \"{result.Typed}\"", width);
         }
         var count = result.Candidates.Count;
         var line = $"{count} keys: ";
@@ -55,7 +55,7 @@ public static class KeyCompletion
             var tail = left > 0 ? $", … (+{left})" : "";
             if (line.Length + piece.Length + tail.Length > width)
             {
-                return i == 0 ? Fit(line + piece, width - tail.Length) + tail : Fit($"{line}, … (+{count - i})", width);
+                return i == 0 ? TextFit.Ellipsis(line + piece, width - tail.Length) + tail : TextFit.Ellipsis($"{line}, … (+{count - i})", width);
             }
             line += piece;
         }
@@ -76,6 +76,4 @@ public static class KeyCompletion
         }
         return prefix;
     }
-
-    private static string Fit(string text, int width) => text.Length <= width || width < 2 ? text : text[..(width - 1)] + "…";
 }

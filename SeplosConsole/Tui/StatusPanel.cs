@@ -18,6 +18,7 @@ public sealed class StatusPanel : DashboardPanel
     private readonly LiveLabel _switches;
     private readonly LiveLabel _problems;
     private readonly LiveLabel _clock;
+    private string _stateText = "";
 
     public StatusPanel(Palette palette) : base("Status", palette)
     {
@@ -59,7 +60,7 @@ public sealed class StatusPanel : DashboardPanel
         ShowClock(pack, old);
         if (!pack.Has(BlockId.Pic))
         {
-            _state.Show("State: --", Tone.Dim);
+            ShowState("State: --", Tone.Dim);
             _switches.Show("FETs:  --", Tone.Dim);
             _problems.Show("no alarm data yet", Tone.Dim);
             return;
@@ -67,7 +68,7 @@ public sealed class StatusPanel : DashboardPanel
 
         // All of PIC's state bits, not only TB09: the dashboard has room for heating, current limiting …
         var states = SeplosMap.PackStateFlags.Where(f => pack.Flag(f.Key) == true).Select(Named).ToArray();
-        _state.Show("State: " + (states.Length == 0 ? "--" : string.Join(", ", states)), Aged(Tone.Normal, old));
+        ShowState("State: " + (states.Length == 0 ? "--" : string.Join(", ", states)), Aged(Tone.Normal, old));
 
         var switches = SwitchFlags.Select(f => $"{Short(f)} {(pack.Flag(f.Key) == true ? "ON" : "off")}");
         _switches.Show("FETs:  " + string.Join("  ", switches), Aged(Tone.Normal, old));
@@ -82,6 +83,35 @@ public sealed class StatusPanel : DashboardPanel
             var text = (old ? "(old) " : "") + string.Join(", ", problems);
             _problems.Show(Wrap(text, Math.Max(20, Viewport.Width)), Tone.Alarm);
         }
+    }
+
+    private void ShowState(string text, Tone tone)
+    {
+        _stateText = text;
+        _state.Show(text, tone);
+        FitClock();
+    }
+
+    /// <summary>
+    /// The clock gives way where it and the state do not both fit on their line (60×20 beside the pack
+    /// list, where the clock once left only "State:" of it): the state is the pack's own, the clock
+    /// only a reminder to set it. Decided again whenever the panel's size changes.
+    /// </summary>
+    private void FitClock()
+    {
+        var width = Viewport.Width;
+        var fits = width <= 0 || _stateText.Length + 1 + ClockWidth <= width;
+        if (_clock.Visible != fits)
+        {
+            _clock.Visible = fits;
+            _state.Width = fits ? Terminal.Gui.ViewBase.Dim.Fill(ClockWidth) : Terminal.Gui.ViewBase.Dim.Fill();
+        }
+    }
+
+    protected override void OnViewportChanged(Terminal.Gui.ViewBase.DrawEventArgs e)
+    {
+        base.OnViewportChanged(e);
+        FitClock();
     }
 
     /// <summary>Drift of the pack's clock from the host's local time, as last read (SCA, a slow block).</summary>

@@ -69,8 +69,10 @@ public sealed class TrendGraph : View
         }
         var low = present.Min(c => c.Min);
         var high = present.Max(c => c.Max);
-        // Fits half of an 80-column screen: "Power 1291.6 W min 1286.6 max 1308.1".
-        _title.Show($"{_name} {Format(now)}{unit} min {Format(low)} max {Format(high)}", Tone.Heading);
+        // Fits half of an 80-column screen: "Power 1291.6 W min 1286.6 max 1308.1". Narrower (60
+        // columns), it ran into the graph beside it; min and max are the axis labels anyway, so they go.
+        var title = $"{_name} {Format(now)}{unit} min {Format(low)} max {Format(high)}";
+        _title.Show(title.Length < width ? title : $"{_name} {Format(now)}{unit}", Tone.Heading);
         var lines = Render(columns, low, high, chars);
         for (var i = 0; i < GraphRows; i++)
         {
